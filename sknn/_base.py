@@ -1,0 +1,519 @@
+"""The part of the estimators that classification and regression share.
+
+``BaseMLP`` holds scikit-learn's MLP parameters and contract: it validates
+parameters and data, resolves component names and instances into fresh
+components, assembles the engine's ``Network``, hands training to the engine
+and exposes its state as scikit-learn's fitted attributes. No math is here.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from abc import ABC, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from sknn._component import resolve
+from sknn._threads import limit_threads
+from sknn.activations import ACTIVATIONS, Activation, Logistic
+from sknn.engine import (
+    Network,
+    TrainingDiverged,
+    TrainingState,
+    fit_lbfgs,
+    fit_stochastic,
+)
+from sknn.initializers import sklearn_initializer
+from sknn.optimizers import SGD, SOLVERS, Optimizer
+from sknn.schedules import SCHEDULES, SGD_ONLY_SCHEDULES, Constant, Schedule
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _is_float32(X):
+    dtype = getattr(X, "dtype", None)
+    if dtype is None and hasattr(X, "dtypes"):  # a DataFrame
+        dtypes = set(X.dtypes)
+        dtype = dtypes.pop() if len(dtypes) == 1 else None
+    return dtype == np.float32
+
+
+class BaseMLP(BaseEstimator, ABC):
+    """Base class of the multi-layer perceptron estimators.
+
+    Not to be used directly: use ``MLPClassifier`` or ``MLPRegressor``.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS)), Activation],
+        "solver": [StrOptions(set(SOLVERS)), Optimizer],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions(set(SCHEDULES)), Schedule],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dtype": [None, StrOptions(set(_DTYPES)), Options(type, set(_DTYPES.values()))],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        loss,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        dtype,
+        n_threads,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.loss = loss
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dtype = dtype
+        self.n_threads = n_threads
+
+    # ----------------------------------------------------------------------
+    # Subclass hooks
+
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset, dtype):
+        """Validate ``X`` and ``y``; return ``X`` and 2-d encoded targets."""
+
+    @abstractmethod
+    def _make_loss(self):
+        """The loss component for the encoded targets of this fit."""
+
+    @abstractmethod
+    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
+        """A callable scoring ``network`` on held-out data, higher is better."""
+
+    _stratify_validation = False
+
+    # ----------------------------------------------------------------------
+    # Parameters to components
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        for size in sizes:
+            if not isinstance(size, Integral) or isinstance(size, bool) or size <= 0:
+                raise ValueError(
+                    f"hidden_layer_sizes must contain positive integers, got {sizes}."
+                )
+        return [int(s) for s in sizes]
+
+    def _resolve_optimizer(self):
+        return resolve(
+            self.solver,
+            SOLVERS,
+            "solver",
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            max_fun=self.max_fun,
+        )
+
+    def _resolve_schedule(self, optimizer):
+        if (
+            isinstance(self.learning_rate, str)
+            and self.learning_rate in SGD_ONLY_SCHEDULES
+            and not isinstance(optimizer, SGD)
+        ):
+            warnings.warn(
+                f"learning_rate={self.learning_rate!r} applies to the 'sgd' solver "
+                f"only, as in scikit-learn; {type(optimizer).__name__} trains at the "
+                "constant learning_rate_init. Pass a schedule instance to apply it.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return Constant()
+        return resolve(
+            self.learning_rate, SCHEDULES, "learning_rate", power_t=self.power_t
+        )
+
+    def _input_dtype(self, first_pass):
+        if not first_pass:
+            return self._network.dtype.type
+        if self.dtype is None:
+            return (np.float64, np.float32)
+        return _DTYPES.get(self.dtype, self.dtype)
+
+    # ----------------------------------------------------------------------
+    # Fitting
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y = self._validate_input(
+            X, y, incremental, reset=first_pass, dtype=self._input_dtype(first_pass)
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight must not sum to zero.")
+        loss = self._make_loss()
+        loss.check_targets(Y)
+        self._random_state = check_random_state(self.random_state)
+
+        if first_pass:
+            self._network = self._build_network(X, Y, hidden, loss)
+            self._state = None
+        else:
+            self._check_architecture(hidden, Y)
+            self._sync_network()
+            self._network.loss = loss
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(hidden) + 2
+        self.out_activation_ = loss.out_activation
+
+        optimizer = self._resolve_optimizer()
+        with limit_threads(self.n_threads):
+            if optimizer.stochastic:
+                self._fit_stochastic(X, Y, sample_weight, optimizer, incremental)
+            else:
+                self._fit_lbfgs(X, Y, sample_weight, optimizer)
+        return self
+
+    def _build_network(self, X, Y, hidden, loss):
+        activation = resolve(self.activation, ACTIVATIONS, "activation")
+        network = Network(
+            X.shape[1], hidden, Y.shape[1], [activation] * len(hidden), loss, X.dtype
+        )
+        # scikit-learn's rule: Glorot's bound, with factor 2 for logistic
+        # units, for weights and biases alike.
+        init = sklearn_initializer(
+            "logistic" if isinstance(activation, Logistic) else "other"
+        )
+        network.initialize(self._random_state, init, init)
+        return network
+
+    def _check_architecture(self, hidden, Y):
+        built = [d.n_units for d in self._network.dense_layers]
+        if built != hidden + [Y.shape[1]]:
+            raise ValueError(
+                f"warm_start and partial_fit need the architecture of the first fit "
+                f"(layers {built[:-1]}, {built[-1]} outputs); got "
+                f"hidden_layer_sizes={hidden} with {Y.shape[1]} outputs."
+            )
+
+    def _sync_network(self):
+        """Make the network hold ``coefs_``/``intercepts_``, which the user owns.
+
+        The fitted attributes are views into the network's flat parameters;
+        after unpickling, or if the user assigned new arrays, they are copied
+        back in and the views restored.
+        """
+        network = self._network
+        if not self._coefs_are_network_views():
+            network.set_coefs(self.coefs_, self.intercepts_)
+            self.coefs_ = list(network.coefs)
+            self.intercepts_ = list(network.intercepts)
+        return network
+
+    def _coefs_are_network_views(self):
+        network = self._network
+        mine = [*self.coefs_, *self.intercepts_]
+        views = [*network.coefs, *network.intercepts]
+        return len(mine) == len(views) and all(
+            a is b for a, b in zip(mine, views, strict=True)
+        )
+
+    def _fit_stochastic(self, X, Y, sample_weight, optimizer, incremental):
+        network = self._network
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if not incremental or not hasattr(self, "_optimizer"):
+            optimizer.build(network.params.size, network.dtype)
+            self._optimizer = optimizer
+            self._schedule = self._resolve_schedule(optimizer)
+            if self._state is not None:
+                self._state.learning_rate = None
+        if self._state is None:
+            self._state = TrainingState.start(network.params, self.early_stopping)
+
+        validation_score = None
+        if self.early_stopping:
+            X, Y, sample_weight, X_val, Y_val, sw_val = self._split_validation(
+                X, Y, sample_weight
+            )
+            validation_score = self._validation_scorer(network, X_val, Y_val, sw_val)
+        Y = Y.astype(network.dtype, copy=False)
+
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is "
+                    "going to be clipped",
+                    stacklevel=3,
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        try:
+            outcome = fit_stochastic(
+                network,
+                X,
+                Y,
+                sample_weight,
+                optimizer=self._optimizer,
+                schedule=self._schedule,
+                state=self._state,
+                learning_rate_init=self.learning_rate_init,
+                alpha=self.alpha,
+                batch_size=batch_size,
+                max_iter=self.max_iter,
+                shuffle=self.shuffle,
+                rng=self._random_state,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                validation_score=validation_score,
+                incremental=incremental,
+                verbose=self.verbose,
+            )
+        except TrainingDiverged as exc:
+            self._export_state()
+            raise ValueError(str(exc)) from None
+        self._export_state()
+        if outcome.reason == "diverged":
+            warnings.warn(outcome.message, RuntimeWarning, stacklevel=3)
+        elif outcome.reason == "max_iter":
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _split_validation(self, X, Y, sample_weight):
+        stratify = Y if self._stratify_validation and Y.shape[1] == 1 else None
+        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        parts = train_test_split(
+            *arrays,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        return X_train, Y_train, sw_train, X_val, Y_val, sw_val
+
+    def _fit_lbfgs(self, X, Y, sample_weight, optimizer):
+        network = self._network
+        losses = []
+        try:
+            result = fit_lbfgs(
+                network,
+                X,
+                Y.astype(network.dtype, copy=False),
+                sample_weight,
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=optimizer.max_fun,
+                tol=self.tol,
+                loss_curve=losses,
+                verbose=self.verbose,
+            )
+        except TrainingDiverged as exc:
+            self._export_lbfgs(losses, n_iter=len(losses))
+            raise ValueError(str(exc)) from None
+        if result is None:  # interrupted
+            self._export_lbfgs(losses, n_iter=len(losses))
+            return
+        n_iter = min(result.nit, self.max_iter)
+        self._export_lbfgs(losses, n_iter=n_iter, loss=float(result.fun))
+        if result.status != 0:
+            message = (
+                f"lbfgs failed to converge after {n_iter} iteration(s) "
+                f"(status={result.status}):\n{result.message}\n"
+            )
+            if n_iter == self.max_iter:
+                message += (
+                    "\nIncrease the number of iterations to improve the "
+                    f"convergence (max_iter={self.max_iter})."
+                )
+            message += (
+                "\nYou might also want to scale the data as shown in:\n"
+                "    https://scikit-learn.org/stable/modules/preprocessing.html"
+            )
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+
+    # ----------------------------------------------------------------------
+    # Fitted attributes
+
+    def _export_coefs(self):
+        self.coefs_ = list(self._network.coefs)
+        self.intercepts_ = list(self._network.intercepts)
+        self._network.release()
+
+    def _export_state(self):
+        state = self._state
+        self._export_coefs()
+        self.n_iter_ = state.n_iter
+        self.t_ = state.t
+        self.loss_ = state.loss
+        self.loss_curve_ = state.loss_curve
+        self.best_loss_ = state.best_loss
+        self.validation_scores_ = state.validation_scores
+        self.best_validation_score_ = state.best_validation_score
+        self._no_improvement_count = state.no_improvement_count
+
+    def _export_lbfgs(self, losses, n_iter, loss=None):
+        self._export_coefs()
+        self.n_iter_ = n_iter
+        self.t_ = 0
+        self.loss_ = loss if loss is not None else (losses[-1] if losses else None)
+        self.loss_curve_ = losses
+        self.best_loss_ = min(losses) if losses else self.loss_
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+
+    # ----------------------------------------------------------------------
+    # Prediction
+
+    def _raw_output(self, X):
+        """Validated ``X`` through the fitted network, before the output link.
+
+        The computation follows NumPy's promotion of the network's dtype and
+        ``X``'s: float32 only when both are, so a float32 model predicts
+        float64 inputs in float64 (rows then do not depend on which other
+        rows are in the batch) and float32 inputs on the fast float32 path.
+        """
+        check_is_fitted(self)
+        network = self._sync_network()
+        dtype = np.result_type(
+            network.dtype, np.float32 if _is_float32(X) else np.float64
+        )
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=dtype.type, reset=False
+        )
+        with limit_threads(self.n_threads):
+            return network.raw_output(X)
+
+    def _predict_values(self, X):
+        """Network predictions after the output link (probabilities, values)."""
+        raw = self._raw_output(X)
+        return self._network.loss.link(raw)
+
+    def _check_stochastic_solver(self):
+        solver = self.solver
+        stochastic = (
+            solver.stochastic if isinstance(solver, Optimizer) else solver != "lbfgs"
+        )
+        if not stochastic:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{solver} is not stochastic."
+            )
+        return True
+
+    def __getstate__(self):
+        # coefs_ and intercepts_ are views into the network's parameters,
+        # which are pickled once, with the network.
+        state = dict(super().__getstate__())
+        if "_network" in state and self._coefs_are_network_views():
+            state.pop("coefs_", None)
+            state.pop("intercepts_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_network" in state and "coefs_" not in state:
+            self.coefs_ = list(self._network.coefs)
+            self.intercepts_ = list(self._network.intercepts)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,165 @@
+"""Base class of the configurable building blocks (activations, losses, ...).
+
+A component's ``__init__`` only stores hyper-parameters. ``get_params`` and
+``set_params`` are derived from that signature, the way scikit-learn derives
+them for estimators, so a component given as an estimator parameter takes part
+in ``clone``, ``set_params(solver__beta_2=...)`` and ``GridSearchCV``. State
+that a component learns while training (an optimizer's moments, say) lives in
+attributes created by a ``build`` method of a *fresh* copy, never in the object
+the user passed in.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import copy
+import inspect
+
+
+class Component:
+    """Hyper-parameter container with scikit-learn's ``get_params`` protocol.
+
+    Subclasses list their hyper-parameters as explicit keyword arguments of
+    ``__init__`` and store each one unchanged under the same name.
+
+    Examples
+    --------
+    >>> from sknn.optimizers import Adam
+    >>> opt = Adam(beta_2=0.99)
+    >>> opt.get_params()
+    {'beta_1': 0.9, 'beta_2': 0.99, 'epsilon': 1e-08}
+    >>> opt.set_params(beta_1=0.8)
+    Adam(beta_1=0.8, beta_2=0.99)
+    """
+
+    @classmethod
+    def _get_param_names(cls):
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        parameters = inspect.signature(init).parameters.values()
+        for p in parameters:
+            if p.kind == p.VAR_POSITIONAL or p.kind == p.VAR_KEYWORD:
+                raise TypeError(
+                    f"{cls.__name__}.__init__ must list its hyper-parameters "
+                    "explicitly; *args and **kwargs are not supported."
+                )
+        return sorted(p.name for p in parameters if p.name != "self")
+
+    def get_params(self, deep=True):
+        """Get the hyper-parameters of this component.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the hyper-parameters of nested components, as
+            ``name__param``.
+
+        Returns
+        -------
+        params : dict
+            Hyper-parameter names mapped to their values.
+        """
+        params = {}
+        for name in self._get_param_names():
+            value = getattr(self, name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                params.update(
+                    (f"{name}__{k}", v) for k, v in value.get_params().items()
+                )
+            params[name] = value
+        return params
+
+    def set_params(self, **params):
+        """Set hyper-parameters, nested ones as ``name__param``.
+
+        Parameters
+        ----------
+        **params : dict
+            Hyper-parameter names and their new values.
+
+        Returns
+        -------
+        self : Component
+            This component.
+        """
+        valid = self._get_param_names()
+        nested = {}
+        for key, value in params.items():
+            name, sep, sub_key = key.partition("__")
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}. "
+                    f"Valid parameters are: {valid!r}."
+                )
+            if sep:
+                nested.setdefault(name, {})[sub_key] = value
+            else:
+                setattr(self, name, value)
+        for name, sub_params in nested.items():
+            getattr(self, name).set_params(**sub_params)
+        return self
+
+    def fresh(self):
+        """Return an unbuilt copy with the same hyper-parameters.
+
+        The estimators train on a fresh copy so that the instance a user
+        passed as a parameter is never mutated.
+        """
+        params = {
+            name: value.fresh()
+            if isinstance(value, Component)
+            else copy.deepcopy(value)
+            for name, value in self.get_params(deep=False).items()
+        }
+        return type(self)(**params)
+
+    def __repr__(self):
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+        }
+        shown = [
+            f"{name}={value!r}"
+            for name, value in self.get_params(deep=False).items()
+            if not _same_value(value, defaults.get(name, inspect.Parameter.empty))
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _same_value(a, b):
+    try:
+        return bool(a is b or a == b)
+    except (TypeError, ValueError):  # array-valued hyper-parameters
+        return False
+
+
+def resolve(value, registry, kind, **defaults):
+    """Turn a registry name or a component instance into a fresh component.
+
+    Parameters
+    ----------
+    value : str or Component
+        A key of ``registry`` or an instance of one of its classes.
+    registry : dict of str to type
+        Names mapped to component classes.
+    kind : str
+        What the component is, for the error message ("activation", ...).
+    **defaults : dict
+        Constructor arguments for a component named by a string; these are the
+        estimator's flat parameters. They are ignored for an instance, which
+        carries its own hyper-parameters.
+
+    Returns
+    -------
+    component : Component
+        A new, unbuilt component.
+    """
+    if isinstance(value, Component):
+        return value.fresh()
+    if isinstance(value, str) and value in registry:
+        cls = registry[value]
+        names = cls._get_param_names()
+        return cls(**{k: v for k, v in defaults.items() if k in names})
+    raise ValueError(
+        f"Unknown {kind} {value!r}; use one of {sorted(registry)} or an instance."
+    )

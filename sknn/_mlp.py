@@ -1,0 +1,687 @@
+"""MLPClassifier and MLPRegressor: drop-in replacements for scikit-learn's."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_array, validate_data
+
+from sknn._base import BaseMLP
+from sknn._component import resolve
+from sknn.losses import LOSSES, REGRESSION_LOSSES, BinaryLogLoss, LogLoss, Loss
+
+_COMMON_PARAMETERS = """\
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer. An
+        empty tuple gives a network without hidden layers (a linear model).
+
+    activation : {{'identity', 'logistic', 'tanh', 'relu'}} or Activation, \
+default='relu'
+        Activation of the hidden layers: 'identity' (``f(x) = x``),
+        'logistic' (``f(x) = 1 / (1 + exp(-x))``), 'tanh' or 'relu'
+        (``f(x) = max(0, x)``), or an instance from ``sknn.activations``.
+
+    solver : {{'lbfgs', 'sgd', 'adam'}} or Optimizer, default='adam'
+        The weight optimizer: 'lbfgs' (quasi-Newton, full batch; good on small
+        data), 'sgd' (stochastic gradient descent with momentum) or 'adam', or
+        an instance from ``sknn.optimizers``, whose own hyper-parameters then
+        replace ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``,
+        ``epsilon`` and ``max_fun`` and are tunable as ``solver__<name>``.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, divided by the batch's total sample weight.
+
+    batch_size : int or 'auto', default='auto'
+        Rows per mini-batch of the stochastic solvers; 'auto' is
+        ``min(200, n_samples)``. Ignored by 'lbfgs'.
+
+    learning_rate : {{'constant', 'invscaling', 'adaptive'}} or Schedule, \
+default='constant'
+        Learning-rate schedule: 'constant' keeps ``learning_rate_init``;
+        'invscaling' decays it as ``learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` the samples seen; 'adaptive' divides it by 5
+        each time training stalls for ``n_iter_no_change`` epochs. As in
+        scikit-learn the named schedules apply to 'sgd' only (with other
+        solvers they warn and keep the rate constant); a schedule instance from
+        ``sknn.schedules`` applies to every stochastic solver.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of the stochastic solvers.
+
+    power_t : float, default=0.5
+        Exponent of 'invscaling'. Ignored when ``learning_rate`` is an
+        instance.
+
+    max_iter : int, default=200
+        Maximum number of epochs of the stochastic solvers, or of iterations
+        of 'lbfgs'.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialization, the early-stopping split and the
+        shuffling. Pass an int for reproducible results.
+
+    tol : float, default=1e-4
+        Minimum improvement of the loss (or validation score) that counts;
+        after ``n_iter_no_change`` epochs without it, training stops (or
+        'adaptive' lowers the rate).
+
+    verbose : bool, default=False
+        Print the loss of every epoch.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution instead of a new
+        initialization.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1]. Ignored when ``solver`` is an instance.
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum. Ignored when ``solver`` is an
+        instance.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its
+        score has not improved by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the best weights. Stochastic solvers only.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Decay of Adam's first moment, in [0, 1). Ignored when ``solver`` is an
+        instance.
+
+    beta_2 : float, default=0.999
+        Decay of Adam's second moment, in [0, 1). Ignored when ``solver`` is an
+        instance.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term. Ignored when ``solver`` is an
+        instance.
+
+    n_iter_no_change : int, default=10
+        Epochs without a ``tol`` improvement before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'. Ignored when ``solver``
+        is an instance.
+
+    dtype : {{'float32', 'float64'}} or None, default=None
+        Floating type of the computation. None follows ``X`` (float32 stays
+        float32, anything else becomes float64); float32 is about twice as
+        fast.
+
+    n_threads : int or None, default=None
+        Cap on the BLAS and numexpr threads during ``fit`` and ``predict``,
+        restored afterwards. None leaves the environment's setting.
+"""
+
+_COMMON_ATTRIBUTES = """\
+    loss_ : float
+        The loss of the last epoch (the final loss for 'lbfgs').
+
+    best_loss_ : float or None
+        The lowest training loss reached; None with early stopping.
+
+    loss_curve_ : list of float
+        The loss of each epoch ('lbfgs': of each iteration).
+
+    validation_scores_ : list of float or None
+        The validation score of each epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        The best validation score with early stopping, else None.
+
+    t_ : int
+        The number of training samples seen by the stochastic solvers.
+
+    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
+        The weight matrix of each layer.
+
+    intercepts_ : list of ndarray of shape (n_fan_out,)
+        The bias vector of each layer.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when ``X`` has string column
+        names.
+
+    n_iter_ : int
+        The number of epochs (iterations for 'lbfgs') of the last fit.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of outputs.
+
+    out_activation_ : str
+        The output link."""
+
+
+def _check_label_types(y):
+    """Refuse labels that mix strings with numbers, which cannot be ordered."""
+    if y.dtype != object:
+        return
+    kinds = {
+        "string"
+        if isinstance(v, str)
+        else "number"
+        if isinstance(v, numbers.Number)
+        else type(v).__name__
+        for v in np.ravel(y)
+    }
+    if len(kinds) > 1:
+        raise TypeError(
+            f"Labels must all be strings or all be numbers; y mixes {sorted(kinds)}. "
+            "Convert them to one type, e.g. y.astype(str)."
+        )
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    __doc__ = f"""Multi-layer perceptron classifier.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, defaults, fitted attributes and results, on a faster
+    engine, plus ``dtype``, ``n_threads`` and ``decision_function``. Binary
+    and multilabel targets get a logistic output and binary cross-entropy,
+    multiclass targets a softmax and categorical cross-entropy.
+
+    Parameters
+    ----------
+{_COMMON_PARAMETERS.format()}
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels.
+
+{_COMMON_ATTRIBUTES}
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer perceptron regressor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn import MLPClassifier
+    >>> X, y = make_classification(n_samples=100, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X, y, stratify=y, random_state=1)
+    >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
+    >>> clf.predict_proba(X_test[:1]).round(3)
+    array([[0.038, 0.962]])
+    >>> clf.predict(X_test[:5])
+    array([1, 0, 1, 0, 1])
+    >>> clf.score(X_test, y_test)
+    0.8...
+    """
+
+    _stratify_validation = True
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=None,
+        n_threads=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss="log_loss",
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+            n_threads=n_threads,
+        )
+
+    def _validate_input(self, X, y, incremental, reset, dtype):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=dtype,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        _check_label_types(y)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        "classes as in the previous call to fit. Previously got "
+                        f"{self.classes_}, `y` has {classes}"
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{self.classes_}. 'y' has {classes}."
+                )
+        Y = self._label_binarizer.transform(y).astype(bool)
+        return X, Y
+
+    def _make_loss(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return LogLoss()
+        return BinaryLogLoss()
+
+    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
+        y_val = self._label_binarizer.inverse_transform(Y_val)
+
+        def score():
+            P = network.predict(X_val)
+            if not np.isfinite(P).all():
+                return np.nan
+            return accuracy_score(
+                y_val, self._decode(P), sample_weight=sample_weight_val
+            )
+
+        return score
+
+    def _decode(self, P):
+        if self.n_outputs_ == 1:
+            P = P.ravel()
+        return self._label_binarizer.inverse_transform(P)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target labels, or a label indicator matrix for multilabel.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights; each sample's loss is weighted, and
+            losses are averaged over the weights' sum.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The fitted model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_stochastic_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        classes : array of shape (n_classes,), default=None
+            All the classes the model will ever see; required on the first
+            call, ignored (but checked) afterwards.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The updated model.
+        """
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def decision_function(self, X):
+        """Raw network outputs, before the logistic or softmax link.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Log-odds of the positive class for binary targets (shape
+            ``(n_samples,)``), one score per class or label otherwise.
+        """
+        raw = self._raw_output(X)
+        return raw.ravel() if self.n_outputs_ == 1 else raw
+
+    def predict(self, X):
+        """Predict with the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        return self._decode(self._predict_values(X))
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The probability of each class (of each label, for multilabel),
+            in the order of ``classes_``.
+        """
+        P = self._predict_values(X)
+        if self.n_outputs_ == 1:
+            p = P.ravel()
+            return np.vstack([1 - p, p]).T
+        return P
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    __doc__ = f"""Multi-layer perceptron regressor.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    same parameters, defaults, fitted attributes and results, on a faster
+    engine, plus ``dtype`` and ``n_threads``. Single and multi-output targets.
+
+    Parameters
+    ----------
+    loss : {{'squared_error', 'poisson'}} or Loss, default='squared_error'
+        'squared_error' (identity output, half the mean squared error) or
+        'poisson' (exponential output, half the Poisson deviance, for
+        non-negative counts), or an instance from ``sknn.losses``.
+
+{_COMMON_PARAMETERS.format()}
+    Attributes
+    ----------
+{_COMMON_ATTRIBUTES}
+
+    See Also
+    --------
+    MLPClassifier : Multi-layer perceptron classifier.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn import MLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> regr = MLPRegressor(random_state=1, max_iter=2000, tol=0.1)
+    >>> regr = regr.fit(X_train, y_train)
+    >>> regr.predict(X_test[:2]).shape
+    (2,)
+    >>> regr.score(X_test, y_test) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES)), Loss],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=None,
+        n_threads=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss=loss,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dtype=dtype,
+            n_threads=n_threads,
+        )
+
+    def _validate_input(self, X, y, incremental, reset, dtype):
+        y_checked = None
+        if y is not None:
+            y_checked = check_array(
+                y, ensure_2d=False, dtype=None, ensure_all_finite=False, input_name="y"
+            )
+        if y_checked is not None and y_checked.dtype.kind in "OSU":
+            try:
+                y_checked.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    "MLPRegressor needs numeric targets, but y holds non-numeric "
+                    f"values such as {np.ravel(y_checked)[0]!r}. For class labels, "
+                    "use MLPClassifier."
+                ) from None
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=dtype,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, Y
+
+    def _make_loss(self):
+        return resolve(self.loss, {k: LOSSES[k] for k in REGRESSION_LOSSES}, "loss")
+
+    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
+        y_val = Y_val.ravel() if Y_val.shape[1] == 1 else Y_val
+
+        def score():
+            P = network.predict(X_val)
+            if not np.isfinite(P).all():
+                return np.nan
+            y_pred = P.ravel() if P.shape[1] == 1 else P
+            return r2_score(y_val, y_pred, sample_weight=sample_weight_val)
+
+        return score
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The fitted model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_stochastic_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The updated model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict with the multi-layer perceptron regressor.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        P = self._predict_values(X)
+        return P.ravel() if P.shape[1] == 1 else P
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,228 @@
+"""Training losses, each owning the output link of the network.
+
+A loss pairs an output link (softmax, logistic, exp or identity) with its
+canonical loss, so the gradient with respect to the raw network output is
+``P - Y`` (times the sample weights, over their sum): no Jacobian is ever
+formed, and the engine fuses the link, the loss and its gradient in place on
+the output buffer. Values follow scikit-learn's MLP exactly, including the
+clipping of probabilities to ``[eps, 1 - eps]`` in the log losses.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+from sknn._component import Component
+
+
+class Loss(Component):
+    """Base class of losses.
+
+    Attributes
+    ----------
+    out_activation : str
+        Name of the output link, reported as the estimator's
+        ``out_activation_``.
+    """
+
+    out_activation = None
+
+    def link(self, raw):
+        """Turn raw outputs into predictions, in place.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Output of the last dense layer; overwritten.
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_outputs)
+            Predictions, in ``raw``'s memory.
+        """
+        raise NotImplementedError
+
+    def value(self, Y, P, sample_weight=None):
+        """Weighted mean loss of predictions ``P`` against targets ``Y``.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets.
+        P : ndarray of shape (n_samples, n_outputs)
+            Predictions, as returned by ``link``.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the samples; the mean is taken over their sum.
+
+        Returns
+        -------
+        loss : float
+        """
+        raise NotImplementedError
+
+    def delta(self, Y, P):
+        """Overwrite predictions ``P`` with ``P - Y``, the unweighted gradient.
+
+        For every loss here this is the derivative of the per-sample loss
+        with respect to the raw output, the link included.
+        """
+        P -= Y
+        return P
+
+    def objective_scale(self, n_outputs):
+        """Factor between the loss whose gradient is followed and ``value``.
+
+        ``gradient`` is exactly the derivative of
+        ``objective_scale(n_outputs) * value``. It is 1 for every loss but the
+        squared error, which scikit-learn reports as a mean over outputs but
+        differentiates as a sum over them.
+        """
+        return 1.0
+
+    def check_targets(self, Y):
+        """Raise ``ValueError`` for targets outside the loss's domain."""
+
+    def loss(self, Y, raw, sample_weight=None):
+        """Loss of raw outputs ``raw`` (not modified) against targets ``Y``."""
+        return self.value(Y, self.link(np.array(raw, dtype=float)), sample_weight)
+
+    def gradient(self, Y, raw, sample_weight=None):
+        """Gradient of the objective with respect to the raw outputs.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets.
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw network outputs; not modified.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples, n_outputs)
+        """
+        G = self.delta(Y, self.link(np.array(raw, dtype=float)))
+        if sample_weight is None:
+            return G / G.shape[0]
+        return G * (sample_weight / sample_weight.sum())[:, np.newaxis]
+
+
+def _clip_probabilities(P):
+    eps = np.finfo(P.dtype).eps
+    return np.clip(P, eps, 1 - eps)
+
+
+class LogLoss(Loss):
+    """Categorical cross-entropy with a softmax output, for multiclass targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.losses import LogLoss
+    >>> Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> round(LogLoss().loss(Y, np.zeros((2, 2))), 6)  # ln(2)
+    0.693147
+    """
+
+    out_activation = "softmax"
+
+    def link(self, raw):
+        raw -= raw.max(axis=1, keepdims=True)
+        np.exp(raw, out=raw)
+        raw /= raw.sum(axis=1, keepdims=True)
+        return raw
+
+    def value(self, Y, P, sample_weight=None):
+        P = _clip_probabilities(P)
+        return float(-np.average(xlogy(Y, P), weights=sample_weight, axis=0).sum())
+
+
+class BinaryLogLoss(Loss):
+    """Binary cross-entropy with a logistic output, for binary and multilabel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.losses import BinaryLogLoss
+    >>> round(BinaryLogLoss().loss(np.array([[1.0]]), np.zeros((1, 1))), 6)
+    0.693147
+    """
+
+    out_activation = "logistic"
+
+    def link(self, raw):
+        return expit(raw, out=raw)
+
+    def value(self, Y, P, sample_weight=None):
+        P = _clip_probabilities(P)
+        per_sample = xlogy(Y, P) + xlogy(1 - Y, 1 - P)
+        return float(-np.average(per_sample, weights=sample_weight, axis=0).sum())
+
+
+class SquaredError(Loss):
+    """Half the squared error with an identity output, for regression.
+
+    Reported as a mean over outputs, as scikit-learn does; see
+    ``objective_scale``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.losses import SquaredError
+    >>> SquaredError().loss(np.array([[1.0]]), np.array([[3.0]]))
+    2.0
+    """
+
+    out_activation = "identity"
+
+    def link(self, raw):
+        return raw
+
+    def value(self, Y, P, sample_weight=None):
+        sq = (Y - P) ** 2
+        return float(0.5 * np.average(sq, weights=sample_weight, axis=0).mean())
+
+    def objective_scale(self, n_outputs):
+        return float(n_outputs)
+
+
+class PoissonLoss(Loss):
+    """Half the Poisson deviance with an exponential output, for counts.
+
+    Targets must be non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.losses import PoissonLoss
+    >>> PoissonLoss().loss(np.array([[1.0]]), np.zeros((1, 1)))
+    0.0
+    """
+
+    out_activation = "exp"
+
+    def link(self, raw):
+        return np.exp(raw, out=raw)
+
+    def value(self, Y, P, sample_weight=None):
+        per_sample = xlogy(Y, Y / P) - Y + P
+        return float(np.average(per_sample, weights=sample_weight, axis=0).sum())
+
+    def check_targets(self, Y):
+        if np.any(Y < 0):
+            raise ValueError(
+                "The Poisson loss requires non-negative targets; y has negative values."
+            )
+
+
+LOSSES = {
+    "squared_error": SquaredError,
+    "poisson": PoissonLoss,
+    "log_loss": LogLoss,
+    "binary_log_loss": BinaryLogLoss,
+}
+
+#: Losses a regressor may be given by name.
+REGRESSION_LOSSES = ("squared_error", "poisson")
