@@ -15,6 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -34,7 +35,8 @@ from sknn.engine import (
     fit_lbfgs,
     fit_stochastic,
 )
-from sknn.initializers import sklearn_initializer
+from sknn.initializers import INITIALIZERS, Initializer, sklearn_initializer
+from sknn.layers import NORMALIZATIONS
 from sknn.optimizers import SGD, SOLVERS, Optimizer
 from sknn.schedules import SCHEDULES, SGD_ONLY_SCHEDULES, Constant, Schedule
 
@@ -60,11 +62,11 @@ class BaseMLP(BaseEstimator, ABC):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(ACTIVATIONS)), Activation],
+        "activation": [StrOptions(set(ACTIVATIONS)), Activation, list],
         "solver": [StrOptions(set(SOLVERS)), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
-            StrOptions({"auto"}),
+            StrOptions({"auto", "full"}),
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate": [StrOptions(set(SCHEDULES)), Schedule],
@@ -90,6 +92,21 @@ class BaseMLP(BaseEstimator, ABC):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dtype": [None, StrOptions(set(_DTYPES)), Options(type, set(_DTYPES.values()))],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list],
+        "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_noise": [Interval(Real, 0, None, closed="left")],
+        "normalization": [None, StrOptions(set(NORMALIZATIONS)), list],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "max_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "weight_init": [StrOptions({"auto"} | set(INITIALIZERS)), Initializer],
+        "bias_init": [
+            StrOptions({"auto"} | set(INITIALIZERS)),
+            Initializer,
+            Interval(Real, None, None, closed="neither"),
+        ],
+        "weight_averaging": [None, Interval(Real, 0, 1, closed="neither")],
+        "scoring": [None, StrOptions(set(get_scorer_names()) | {"loss"}), callable],
     }
 
     @abstractmethod
@@ -121,6 +138,17 @@ class BaseMLP(BaseEstimator, ABC):
         max_fun,
         dtype,
         n_threads,
+        dropout,
+        input_dropout,
+        input_noise,
+        normalization,
+        l1_ratio,
+        max_norm,
+        clip_grad_norm,
+        weight_init,
+        bias_init,
+        weight_averaging,
+        scoring,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -148,6 +176,17 @@ class BaseMLP(BaseEstimator, ABC):
         self.max_fun = max_fun
         self.dtype = dtype
         self.n_threads = n_threads
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.input_noise = input_noise
+        self.normalization = normalization
+        self.l1_ratio = l1_ratio
+        self.max_norm = max_norm
+        self.clip_grad_norm = clip_grad_norm
+        self.weight_init = weight_init
+        self.bias_init = bias_init
+        self.weight_averaging = weight_averaging
+        self.scoring = scoring
 
     # ----------------------------------------------------------------------
     # Subclass hooks
@@ -161,8 +200,12 @@ class BaseMLP(BaseEstimator, ABC):
         """The loss component for the encoded targets of this fit."""
 
     @abstractmethod
-    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
-        """A callable scoring ``network`` on held-out data, higher is better."""
+    def _default_score(self, P, Y, sample_weight):
+        """scikit-learn's validation score of predictions ``P`` (after the link)."""
+
+    def _sample_weight_from_targets(self, Y, sample_weight):
+        """Combine ``sample_weight`` with weights derived from targets (none here)."""
+        return sample_weight
 
     _stratify_validation = False
 
@@ -219,23 +262,86 @@ class BaseMLP(BaseEstimator, ABC):
             return (np.float64, np.float32)
         return _DTYPES.get(self.dtype, self.dtype)
 
+    def _resolve_activations(self, n_hidden):
+        if isinstance(self.activation, list):
+            if len(self.activation) != n_hidden:
+                raise ValueError(
+                    f"activation has {len(self.activation)} entries for {n_hidden} "
+                    "hidden layers; give one per hidden layer, or a single one."
+                )
+            return [resolve(a, ACTIVATIONS, "activation") for a in self.activation]
+        return [resolve(self.activation, ACTIVATIONS, "activation")] * n_hidden
+
+    def _resolve_initializers(self, activations):
+        """Weight and bias initializers of each dense layer."""
+        if activations:
+            after_layer = [*activations, activations[-1]]
+        else:
+            single = resolve(self.activation, ACTIVATIONS, "activation")
+            after_layer = [single]
+        if self.weight_init == "auto":
+            # scikit-learn's rule: Glorot's bound, factor 2 before logistic
+            # units, 6 otherwise; the output layer follows the last hidden one.
+            weight_inits = [
+                sklearn_initializer("logistic" if isinstance(a, Logistic) else "other")
+                for a in after_layer
+            ]
+        else:
+            weight_inits = [resolve(self.weight_init, INITIALIZERS, "weight_init")]
+            weight_inits *= len(after_layer)
+        if isinstance(self.bias_init, str) and self.bias_init == "auto":
+            return weight_inits, weight_inits
+        if isinstance(self.bias_init, Real):
+            bias_init = INITIALIZERS["constant"](value=float(self.bias_init))
+        else:
+            bias_init = resolve(self.bias_init, INITIALIZERS, "bias_init")
+        return weight_inits, [bias_init] * len(after_layer)
+
+    def _has_dropout(self):
+        dropout = self.dropout if isinstance(self.dropout, list) else [self.dropout]
+        return bool(self.input_dropout or any(dropout))
+
+    def _validate_per_layer(self, n_hidden):
+        for name, valid in [
+            ("dropout", lambda v: isinstance(v, Real) and 0 <= v < 1),
+            ("normalization", lambda v: v is None or v in NORMALIZATIONS),
+        ]:
+            value = getattr(self, name)
+            if isinstance(value, list) and (
+                len(value) != n_hidden or not all(valid(v) for v in value)
+            ):
+                raise ValueError(
+                    f"{name}={value!r} must have one valid entry per hidden layer "
+                    f"({n_hidden})."
+                )
+
     # ----------------------------------------------------------------------
     # Fitting
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        incremental=False,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         hidden = self._hidden_layer_sizes()
+        self._validate_per_layer(len(hidden))
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
         X, Y = self._validate_input(
             X, y, incremental, reset=first_pass, dtype=self._input_dtype(first_pass)
         )
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        sample_weight = self._check_weights(sample_weight, X, Y)
+        validation_data = None
+        if X_val is not None or y_val is not None:
+            validation_data = self._validate_validation_data(
+                X_val, y_val, sample_weight_val, X.dtype
             )
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight must not sum to zero.")
         loss = self._make_loss()
         loss.check_targets(Y)
         self._random_state = check_random_state(self.random_state)
@@ -247,29 +353,79 @@ class BaseMLP(BaseEstimator, ABC):
             self._check_architecture(hidden, Y)
             self._sync_network()
             self._network.loss = loss
+        self.coefs_ = list(self._network.coefs)
+        self.intercepts_ = list(self._network.intercepts)
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = loss.out_activation
 
         optimizer = self._resolve_optimizer()
-        with limit_threads(self.n_threads):
-            if optimizer.stochastic:
-                self._fit_stochastic(X, Y, sample_weight, optimizer, incremental)
-            else:
-                self._fit_lbfgs(X, Y, sample_weight, optimizer)
+        if not optimizer.stochastic and (
+            self._has_dropout() or self.input_noise or self.weight_averaging
+        ):
+            raise ValueError(
+                "dropout, input_dropout, input_noise and weight_averaging need a "
+                "stochastic solver; L-BFGS minimizes a deterministic full-batch loss."
+            )
+        try:
+            with limit_threads(self.n_threads):
+                if optimizer.stochastic:
+                    self._fit_stochastic(
+                        X, Y, sample_weight, optimizer, incremental, validation_data
+                    )
+                else:
+                    self._fit_lbfgs(X, Y, sample_weight, optimizer, validation_data)
+        finally:
+            self._network.release()
         return self
 
+    def _check_weights(self, sample_weight, X, Y):
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        sample_weight = self._sample_weight_from_targets(Y, sample_weight)
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must not sum to zero.")
+        return sample_weight
+
+    def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
+        """Validate and encode validation data given to ``fit``.
+
+        Returns ``(X_val, Y_val, sample_weight_val, X_val_raw, y_val_raw)``:
+        the raw ones are what a scorer receives.
+        """
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be given together.")
+        X_raw, y_raw = X_val, y_val
+        X_val = validate_data(
+            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+        )
+        Y_val = self._encode_targets(y_val)
+        if X_val.shape[0] != Y_val.shape[0]:
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: "
+                f"{X_val.shape[0]} and {Y_val.shape[0]}."
+            )
+        sw_val = self._check_weights(sample_weight_val, X_val, Y_val)
+        return X_val, Y_val, sw_val, X_raw, y_raw
+
     def _build_network(self, X, Y, hidden, loss):
-        activation = resolve(self.activation, ACTIVATIONS, "activation")
+        activations = self._resolve_activations(len(hidden))
         network = Network(
-            X.shape[1], hidden, Y.shape[1], [activation] * len(hidden), loss, X.dtype
+            X.shape[1],
+            hidden,
+            Y.shape[1],
+            activations,
+            loss,
+            X.dtype,
+            normalization=self.normalization,
+            dropout=self.dropout,
+            input_dropout=self.input_dropout,
+            input_noise=self.input_noise,
         )
-        # scikit-learn's rule: Glorot's bound, with factor 2 for logistic
-        # units, for weights and biases alike.
-        init = sklearn_initializer(
-            "logistic" if isinstance(activation, Logistic) else "other"
-        )
-        network.initialize(self._random_state, init, init)
+        weight_inits, bias_inits = self._resolve_initializers(activations)
+        network.initialize(self._random_state, weight_inits, bias_inits)
         return network
 
     def _check_architecture(self, hidden, Y):
@@ -303,38 +459,47 @@ class BaseMLP(BaseEstimator, ABC):
             a is b for a, b in zip(mine, views, strict=True)
         )
 
-    def _fit_stochastic(self, X, Y, sample_weight, optimizer, incremental):
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size == "full":
+            return n_samples
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is "
+                "going to be clipped",
+                stacklevel=4,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(
+        self, X, Y, sample_weight, optimizer, incremental, validation_data
+    ):
         network = self._network
         if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; pass X_val and "
+                "y_val to record validation scores and stop when they stall."
+            )
         if not incremental or not hasattr(self, "_optimizer"):
-            optimizer.build(network.params.size, network.dtype)
+            optimizer.build(
+                network.params.size, network.dtype, n_decayed=network.n_weights
+            )
             self._optimizer = optimizer
             self._schedule = self._resolve_schedule(optimizer)
             if self._state is not None:
                 self._state.learning_rate = None
         if self._state is None:
-            self._state = TrainingState.start(network.params, self.early_stopping)
+            self._state = TrainingState.start(network, self.early_stopping)
 
-        validation_score = None
-        if self.early_stopping:
-            X, Y, sample_weight, X_val, Y_val, sw_val = self._split_validation(
+        if validation_data is None and self.early_stopping:
+            X, Y, sample_weight, *validation_data = self._split_validation(
                 X, Y, sample_weight
             )
-            validation_score = self._validation_scorer(network, X_val, Y_val, sw_val)
+        evaluate = None
+        if validation_data is not None:
+            evaluate = self._validation_evaluator(network, *validation_data)
         Y = Y.astype(network.dtype, copy=False)
-
-        n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than sample size. It is "
-                    "going to be clipped",
-                    stacklevel=3,
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
 
         try:
             outcome = fit_stochastic(
@@ -347,13 +512,18 @@ class BaseMLP(BaseEstimator, ABC):
                 state=self._state,
                 learning_rate_init=self.learning_rate_init,
                 alpha=self.alpha,
-                batch_size=batch_size,
+                batch_size=self._batch_size(X.shape[0]),
                 max_iter=self.max_iter,
                 shuffle=self.shuffle,
                 rng=self._random_state,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
-                validation_score=validation_score,
+                validation=evaluate,
+                early_stopping=self.early_stopping,
+                l1_ratio=self.l1_ratio,
+                max_norm=self.max_norm,
+                clip_grad_norm=self.clip_grad_norm,
+                averaging=self.weight_averaging,
                 incremental=incremental,
                 verbose=self.verbose,
             )
@@ -371,6 +541,36 @@ class BaseMLP(BaseEstimator, ABC):
                 stacklevel=3,
             )
 
+    def _validation_evaluator(self, network, X_val, Y_val, sw_val, X_raw, y_raw):
+        """A callable returning the ``(score, loss)`` of ``network`` on held-out data.
+
+        The score is scikit-learn's (accuracy or R²) by default, minus the
+        validation loss with ``scoring='loss'``, or any scikit-learn scorer,
+        which is called on this estimator mid-training (its ``coefs_`` are
+        views of the network being trained).
+        """
+        Y_float = Y_val.astype(network.dtype)
+        scorer = None
+        if self.scoring not in (None, "loss"):
+            scorer = check_scoring(self, scoring=self.scoring)
+
+        def evaluate():
+            P = network.predict(X_val)
+            if not np.isfinite(P).all():
+                return np.nan, np.nan
+            loss = network.loss.value(Y_float, P, sw_val)
+            if self.scoring is None:
+                return self._default_score(P, Y_val, sw_val), loss
+            if scorer is None:
+                return -loss, loss
+            with warnings.catch_warnings():
+                # A split of validated arrays carries no feature names.
+                warnings.filterwarnings("ignore", "X does not have valid feature")
+                extra = {} if sw_val is None else {"sample_weight": sw_val}
+                return float(scorer(self, X_raw, y_raw, **extra)), loss
+
+        return evaluate
+
     def _split_validation(self, X, Y, sample_weight):
         stratify = Y if self._stratify_validation and Y.shape[1] == 1 else None
         arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
@@ -387,9 +587,10 @@ class BaseMLP(BaseEstimator, ABC):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        return X_train, Y_train, sw_train, X_val, Y_val, sw_val
+        y_raw = self._decode_targets(Y_val)
+        return X_train, Y_train, sw_train, X_val, Y_val, sw_val, X_val, y_raw
 
-    def _fit_lbfgs(self, X, Y, sample_weight, optimizer):
+    def _fit_lbfgs(self, X, Y, sample_weight, optimizer, validation_data):
         network = self._network
         losses = []
         try:
@@ -399,6 +600,7 @@ class BaseMLP(BaseEstimator, ABC):
                 Y.astype(network.dtype, copy=False),
                 sample_weight,
                 alpha=self.alpha,
+                l1_ratio=self.l1_ratio,
                 max_iter=self.max_iter,
                 max_fun=optimizer.max_fun,
                 tol=self.tol,
@@ -413,6 +615,11 @@ class BaseMLP(BaseEstimator, ABC):
             return
         n_iter = min(result.nit, self.max_iter)
         self._export_lbfgs(losses, n_iter=n_iter, loss=float(result.fun))
+        if validation_data is not None:
+            # L-BFGS has no epochs: the final model is scored once.
+            score, loss = self._validation_evaluator(network, *validation_data)()
+            self.validation_scores_, self.validation_loss_curve_ = [score], [loss]
+            self.best_validation_score_ = score
         if result.status != 0:
             message = (
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
@@ -432,32 +639,31 @@ class BaseMLP(BaseEstimator, ABC):
     # ----------------------------------------------------------------------
     # Fitted attributes
 
-    def _export_coefs(self):
-        self.coefs_ = list(self._network.coefs)
-        self.intercepts_ = list(self._network.intercepts)
-        self._network.release()
-
     def _export_state(self):
         state = self._state
-        self._export_coefs()
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_ = state.loss
         self.loss_curve_ = state.loss_curve
         self.best_loss_ = state.best_loss
         self.validation_scores_ = state.validation_scores
+        self.validation_loss_curve_ = state.validation_loss_curve
         self.best_validation_score_ = state.best_validation_score
+        if not state.early_stopping and state.validation_scores:
+            self.best_validation_score_ = max(state.validation_scores)
+        self.learning_rate_curve_ = state.learning_rate_curve
         self._no_improvement_count = state.no_improvement_count
 
     def _export_lbfgs(self, losses, n_iter, loss=None):
-        self._export_coefs()
         self.n_iter_ = n_iter
         self.t_ = 0
         self.loss_ = loss if loss is not None else (losses[-1] if losses else None)
         self.loss_curve_ = losses
         self.best_loss_ = min(losses) if losses else self.loss_
         self.validation_scores_ = None
+        self.validation_loss_curve_ = None
         self.best_validation_score_ = None
+        self.learning_rate_curve_ = None
 
     # ----------------------------------------------------------------------
     # Prediction

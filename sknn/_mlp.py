@@ -33,29 +33,37 @@ default='relu'
         'logistic' (``f(x) = 1 / (1 + exp(-x))``), 'tanh' or 'relu'
         (``f(x) = max(0, x)``), or an instance from ``sknn.activations``.
 
-    solver : {{'lbfgs', 'sgd', 'adam'}} or Optimizer, default='adam'
-        The weight optimizer: 'lbfgs' (quasi-Newton, full batch; good on small
-        data), 'sgd' (stochastic gradient descent with momentum) or 'adam', or
-        an instance from ``sknn.optimizers``, whose own hyper-parameters then
-        replace ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``,
-        ``epsilon`` and ``max_fun`` and are tunable as ``solver__<name>``.
+    solver : str or Optimizer, default='adam'
+        The weight optimizer. scikit-learn's three: 'lbfgs' (quasi-Newton,
+        full batch; good on small data), 'sgd' (stochastic gradient descent,
+        Nesterov momentum by default) and 'adam'; and 'momentum' (classical
+        momentum), 'nesterov', 'adagrad', 'adadelta', 'rmsprop', 'adamw',
+        'nadam', 'adamax' (see :doc:`optimizers`). Or an instance from
+        ``sknn.optimizers``, whose own hyper-parameters (``weight_decay``,
+        ``amsgrad``, ...) then replace ``momentum``, ``nesterovs_momentum``,
+        ``beta_1``, ``beta_2``, ``epsilon`` and ``max_fun`` and are tunable as
+        ``solver__<name>``. Named solvers take the flat parameters they share
+        a name with and their own defaults otherwise.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty, divided by the batch's total sample weight.
 
-    batch_size : int or 'auto', default='auto'
+    batch_size : int, 'auto' or 'full', default='auto'
         Rows per mini-batch of the stochastic solvers; 'auto' is
-        ``min(200, n_samples)``. Ignored by 'lbfgs'.
+        ``min(200, n_samples)``, 'full' the whole training set (full-batch
+        gradient descent) and 1 single-sample SGD. Ignored by 'lbfgs'.
 
-    learning_rate : {{'constant', 'invscaling', 'adaptive'}} or Schedule, \
-default='constant'
+    learning_rate : str or Schedule, default='constant'
         Learning-rate schedule: 'constant' keeps ``learning_rate_init``;
         'invscaling' decays it as ``learning_rate_init / (t + 1) ** power_t``
         after each epoch, ``t`` the samples seen; 'adaptive' divides it by 5
         each time training stalls for ``n_iter_no_change`` epochs. As in
-        scikit-learn the named schedules apply to 'sgd' only (with other
-        solvers they warn and keep the rate constant); a schedule instance from
-        ``sknn.schedules`` applies to every stochastic solver.
+        scikit-learn these two apply to the SGD solvers only (with other
+        solvers they warn and keep the rate constant). The other names,
+        'step', 'exponential', 'inverse_time', 'cosine', 'cyclic',
+        'one_cycle', 'plateau' and 'warmup', and any instance from
+        ``sknn.schedules`` apply to every stochastic solver (see
+        :doc:`optimizers`).
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
@@ -129,6 +137,59 @@ default='constant'
     n_threads : int or None, default=None
         Cap on the BLAS and numexpr threads during ``fit`` and ``predict``,
         restored afterwards. None leaves the environment's setting.
+
+    dropout : float or list of float, default=0.0
+        Inverted dropout after each hidden layer's activation: the
+        probability of zeroing a unit in training (a list gives one per hidden
+        layer). The identity at predict time.
+
+    input_dropout : float, default=0.0
+        Dropout probability of the input features.
+
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the inputs in training.
+
+    normalization : {{'batch', 'layer'}}, list or None, default=None
+        Normalization between each hidden dense layer and its activation:
+        batch normalization (running statistics at predict time) or layer
+        normalization; a list gives one per hidden layer. Its scales and
+        shifts are never weight-decayed or penalized.
+
+    l1_ratio : float, default=0.0
+        Share of L1 in the penalty ``alpha * (l1_ratio * |W| + (1 - l1_ratio)
+        / 2 * ||W||**2)`` on the weights (not the biases); 0 is
+        scikit-learn's L2 penalty, 1 the lasso.
+
+    max_norm : float or None, default=None
+        Cap on the L2 norm of each unit's incoming weights, applied after
+        every step (a classic companion of dropout).
+
+    clip_grad_norm : float or None, default=None
+        Cap on the global L2 norm of the gradient, applied before every step.
+
+    weight_init : str or Initializer, default='auto'
+        Weight initializer: 'auto' is scikit-learn's rule (Glorot uniform,
+        with the bound for logistic units), or a name from
+        ``sknn.initializers`` ('glorot_uniform', 'glorot_normal',
+        'he_uniform', 'he_normal', 'lecun_normal', 'orthogonal', 'zeros',
+        'constant') or an instance.
+
+    bias_init : str, float or Initializer, default='auto'
+        Bias initializer: 'auto' draws biases like the weights (scikit-learn),
+        'zeros', a constant such as 0.1 (a common choice with ReLU), a name or
+        an instance.
+
+    weight_averaging : float or None, default=None
+        Keep an exponential moving average of the parameters with this decay
+        (e.g. 0.999), updated after every step, and use it for validation and
+        predictions; ``coefs_`` then hold the averaged weights, and training
+        continues (``partial_fit``, ``warm_start``) from the raw ones.
+
+    scoring : str, callable or None, default=None
+        Validation score monitored by early stopping and recorded in
+        ``validation_scores_`` (higher is better): None is scikit-learn's
+        (accuracy or R²), 'loss' the negated validation loss, or any
+        scikit-learn scorer name or callable.
 """
 
 _COMMON_ATTRIBUTES = """\
@@ -146,6 +207,9 @@ _COMMON_ATTRIBUTES = """\
 
     best_validation_score_ : float or None
         The best validation score with early stopping, else None.
+
+    learning_rate_curve_ : list of float
+        The learning rate at the start of each epoch; None for 'lbfgs'.
 
     t_ : int
         The number of training samples seen by the stochastic solvers.
@@ -173,7 +237,27 @@ _COMMON_ATTRIBUTES = """\
         Number of outputs.
 
     out_activation_ : str
-        The output link."""
+        The output link.
+
+    validation_loss_curve_ : list of float or None
+        The validation loss (without the penalty) of each epoch when
+        validation data is used, else None."""
+
+
+def _class_weights(class_weight, classes, index):
+    """Weight of each class (in the order of ``classes``) for class indices."""
+    n_classes = len(classes)
+    if class_weight == "balanced":
+        counts = np.bincount(index, minlength=n_classes).astype(float)
+        with np.errstate(divide="ignore"):
+            return np.where(counts > 0, len(index) / (n_classes * counts), 1.0)
+    unknown = set(class_weight) - set(classes.tolist())
+    if unknown:
+        raise ValueError(
+            "class_weight names classes that are not in y: "
+            f"{sorted(map(str, unknown))}."
+        )
+    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
 
 
 def _check_label_types(y):
@@ -207,6 +291,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Parameters
     ----------
 {_COMMON_PARAMETERS.format()}
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying ``sample_weight``: a dict from
+        class label to weight (1 for classes not in it), or 'balanced' for
+        ``n_samples / (n_classes * count(class))``. Not for multilabel targets.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -234,6 +323,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> clf.score(X_test, y_test)
     0.8...
     """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [None, StrOptions({"balanced"}), dict],
+    }
 
     _stratify_validation = True
 
@@ -265,6 +359,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_fun=15000,
         dtype=None,
         n_threads=None,
+        dropout=0.0,
+        input_dropout=0.0,
+        input_noise=0.0,
+        normalization=None,
+        l1_ratio=0.0,
+        max_norm=None,
+        clip_grad_norm=None,
+        weight_init="auto",
+        bias_init="auto",
+        weight_averaging=None,
+        scoring=None,
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -293,7 +399,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             max_fun=max_fun,
             dtype=dtype,
             n_threads=n_threads,
+            dropout=dropout,
+            input_dropout=input_dropout,
+            input_noise=input_noise,
+            normalization=normalization,
+            l1_ratio=l1_ratio,
+            max_norm=max_norm,
+            clip_grad_norm=clip_grad_norm,
+            weight_init=weight_init,
+            bias_init=bias_init,
+            weight_averaging=weight_averaging,
+            scoring=scoring,
         )
+        self.class_weight = class_weight
 
     def _validate_input(self, X, y, incremental, reset, dtype):
         X, y = validate_data(
@@ -334,26 +452,54 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return LogLoss()
         return BinaryLogLoss()
 
-    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
-        y_val = self._label_binarizer.inverse_transform(Y_val)
-
-        def score():
-            P = network.predict(X_val)
-            if not np.isfinite(P).all():
-                return np.nan
-            return accuracy_score(
-                y_val, self._decode(P), sample_weight=sample_weight_val
+    def _encode_targets(self, y):
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y_val")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        _check_label_types(y)
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y_val has classes not seen in y: {unknown}. Classes are "
+                f"{self.classes_}."
             )
+        return self._label_binarizer.transform(y).astype(bool)
 
-        return score
+    def _decode_targets(self, Y):
+        return self._label_binarizer.inverse_transform(Y)
 
     def _decode(self, P):
         if self.n_outputs_ == 1:
             P = P.ravel()
         return self._label_binarizer.inverse_transform(P)
 
+    def _default_score(self, P, Y, sample_weight):
+        y_true = self._decode_targets(Y)
+        return accuracy_score(y_true, self._decode(P), sample_weight=sample_weight)
+
+    def _sample_weight_from_targets(self, Y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        index = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
+        per_class = _class_weights(self.class_weight, self.classes_, index)
+        weights = per_class[index].astype(Y.dtype if Y.dtype != bool else float)
+        if sample_weight is None:
+            return weights.astype(np.float64)
+        return sample_weight * weights.astype(sample_weight.dtype)
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -365,17 +511,43 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights; each sample's loss is weighted, and
             losses are averaged over the weights' sum.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            Validation inputs. They replace the ``validation_fraction`` split:
+            monitored with ``early_stopping=True``, otherwise only scored and
+            recorded (``validation_scores_``, ``validation_loss_curve_``).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Validation targets.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Validation sample weights.
 
         Returns
         -------
         self : MLPClassifier
             The fitted model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_stochastic_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        classes=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Update the model with one epoch over the given data.
 
         Parameters
@@ -389,19 +561,34 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         classes : array of shape (n_classes,), default=None
             All the classes the model will ever see; required on the first
             call, ignored (but checked) afterwards.
+        X_val, y_val, sample_weight_val : array-like, default=None
+            Validation data, scored after the epoch and recorded in
+            ``validation_scores_`` and ``validation_loss_curve_``, which grow
+            across calls.
 
         Returns
         -------
         self : MLPClassifier
             The updated model.
         """
+        for labels in (y, classes):
+            if labels is not None:
+                _check_label_types(np.asarray(labels))
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=True,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     def decision_function(self, X):
         """Raw network outputs, before the logistic or softmax link.
@@ -549,6 +736,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         dtype=None,
         n_threads=None,
+        dropout=0.0,
+        input_dropout=0.0,
+        input_noise=0.0,
+        normalization=None,
+        l1_ratio=0.0,
+        max_norm=None,
+        clip_grad_norm=None,
+        weight_init="auto",
+        bias_init="auto",
+        weight_averaging=None,
+        scoring=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -577,6 +775,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             max_fun=max_fun,
             dtype=dtype,
             n_threads=n_threads,
+            dropout=dropout,
+            input_dropout=input_dropout,
+            input_noise=input_noise,
+            normalization=normalization,
+            l1_ratio=l1_ratio,
+            max_norm=max_norm,
+            clip_grad_norm=clip_grad_norm,
+            weight_init=weight_init,
+            bias_init=bias_init,
+            weight_averaging=weight_averaging,
+            scoring=scoring,
         )
 
     def _validate_input(self, X, y, incremental, reset, dtype):
@@ -612,20 +821,31 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _make_loss(self):
         return resolve(self.loss, {k: LOSSES[k] for k in REGRESSION_LOSSES}, "loss")
 
-    def _validation_scorer(self, network, X_val, Y_val, sample_weight_val):
-        y_val = Y_val.ravel() if Y_val.shape[1] == 1 else Y_val
+    def _encode_targets(self, y):
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y_val")
+        return y.reshape(-1, 1) if y.ndim == 1 else y
 
-        def score():
-            P = network.predict(X_val)
-            if not np.isfinite(P).all():
-                return np.nan
-            y_pred = P.ravel() if P.shape[1] == 1 else P
-            return r2_score(y_val, y_pred, sample_weight=sample_weight_val)
+    def _decode_targets(self, Y):
+        return Y.ravel() if Y.shape[1] == 1 else Y
 
-        return score
+    def _default_score(self, P, Y, sample_weight):
+        return r2_score(
+            self._decode_targets(Y),
+            self._decode_targets(P),
+            sample_weight=sample_weight,
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -636,17 +856,42 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            Validation inputs. They replace the ``validation_fraction`` split:
+            monitored with ``early_stopping=True``, otherwise only scored and
+            recorded (``validation_scores_``, ``validation_loss_curve_``).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Validation targets.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Validation sample weights.
 
         Returns
         -------
         self : MLPRegressor
             The fitted model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_stochastic_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    def partial_fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Update the model with one epoch over the given data.
 
         Parameters
@@ -657,13 +902,25 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
+        X_val, y_val, sample_weight_val : array-like, default=None
+            Validation data, scored after the epoch and recorded in
+            ``validation_scores_`` and ``validation_loss_curve_``, which grow
+            across calls.
 
         Returns
         -------
         self : MLPRegressor
             The updated model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=True,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     def predict(self, X):
         """Predict with the multi-layer perceptron regressor.

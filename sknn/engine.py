@@ -16,6 +16,7 @@ layer never computes the gradient of its input.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -23,11 +24,18 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from sknn.layers import ActivationLayer, Dense
+from sknn.layers import (
+    NORMALIZATIONS,
+    ActivationLayer,
+    Dense,
+    Dropout,
+    GaussianNoise,
+)
 
 #: Regions of the flat parameter vector, in order. Weights come first and
-#: contiguous, so weight decay and penalties act on one slice.
-REGIONS = ("weights", "biases")
+#: contiguous, so weight decay and penalties act on one slice; biases and
+#: normalization parameters are never decayed.
+REGIONS = ("weights", "biases", "norm")
 
 #: Without early stopping, an epoch loss this many times the first epoch's
 #: (or 1, whichever is larger) counts as divergence.
@@ -87,61 +95,101 @@ class Network:
     """
 
     def __init__(
-        self, n_features, hidden_layer_sizes, n_outputs, activations, loss, dtype
+        self,
+        n_features,
+        hidden_layer_sizes,
+        n_outputs,
+        activations,
+        loss,
+        dtype,
+        *,
+        normalization=None,
+        dropout=0.0,
+        input_dropout=0.0,
+        input_noise=0.0,
     ):
         self.loss = loss
         self.dtype = np.dtype(dtype)
-        self.layers = []
-        self.dense_layers = []
+        n_hidden = len(hidden_layer_sizes)
+        normalization = _per_layer(normalization, n_hidden)
+        dropout = _per_layer(dropout, n_hidden)
+        layers = []
+        if input_noise:
+            layers.append(GaussianNoise(input_noise))
+        if input_dropout:
+            layers.append(Dropout(input_dropout))
+        for i, width in enumerate([*hidden_layer_sizes, n_outputs]):
+            layers.append(Dense(width))
+            if i == n_hidden:
+                break
+            if normalization[i] is not None:
+                layers.append(NORMALIZATIONS[normalization[i]]())
+            layers.append(ActivationLayer(activations[i]))
+            if dropout[i]:
+                layers.append(Dropout(dropout[i]))
         n_in = n_features
-        widths = list(hidden_layer_sizes) + [n_outputs]
-        for i, width in enumerate(widths):
-            dense = Dense(width)
-            n_in = dense.build(n_in)
-            self.layers.append(dense)
-            self.dense_layers.append(dense)
-            if i < len(hidden_layer_sizes):
-                act = ActivationLayer(activations[i])
-                n_in = act.build(n_in)
-                self.layers.append(act)
+        for layer in layers:
+            n_in = layer.build(n_in)
+        self.layers = layers
+        self.dense_layers = [layer for layer in layers if isinstance(layer, Dense)]
+        # Layers before the first dense one (noise, input dropout) need no
+        # gradient: backpropagation stops there.
+        self._first_trained = layers.index(self.dense_layers[0])
         self._allocate()
         self._capacity = 0
 
     def _allocate(self):
-        sizes = {region: 0 for region in REGIONS}
-        for layer in self.layers:
-            for region, shape in layer.param_shapes().items():
-                sizes[region] += int(np.prod(shape))
+        specs = [layer.params_spec() for layer in self.layers]
+        sizes = dict.fromkeys(REGIONS, 0)
+        for spec in specs:
+            for _, region, shape in spec:
+                sizes[region] += math.prod(shape)
         self.n_weights = sizes["weights"]
-        n_params = sum(sizes.values())
-        self.params = np.zeros(n_params, dtype=self.dtype)
-        self.grads = np.zeros(n_params, dtype=self.dtype)
-        offsets, start = {}, 0
-        for region in REGIONS:
-            offsets[region] = start
-            start += sizes[region]
-        for layer in self.layers:
-            views = {}, {}
-            for region, shape in layer.param_shapes().items():
+        self.params = np.zeros(sum(sizes.values()), dtype=self.dtype)
+        self.grads = np.zeros_like(self.params)
+        offsets = dict(zip(REGIONS, np.cumsum([0, *sizes.values()])[:-1], strict=True))
+        stats_specs = [layer.stats_spec() for layer in self.layers]
+        n_stats = sum(math.prod(shape) for spec in stats_specs for _, shape in spec)
+        self.stats = np.zeros(n_stats, dtype=self.dtype)
+        stats_offset = 0
+        for layer, spec, stats_spec in zip(
+            self.layers, specs, stats_specs, strict=True
+        ):
+            views = {}
+            for name, region, shape in spec:
                 lo = offsets[region]
-                hi = lo + int(np.prod(shape))
-                offsets[region] = hi
-                views[0][region] = self.params[lo:hi].reshape(shape)
-                views[1][region] = self.grads[lo:hi].reshape(shape)
-            layer.bind(*views)
+                offsets[region] = hi = lo + math.prod(shape)
+                views[name] = self.params[lo:hi].reshape(shape)
+                views["d" + name] = self.grads[lo:hi].reshape(shape)
+            for name, shape in stats_spec:
+                lo, stats_offset = stats_offset, stats_offset + math.prod(shape)
+                views[name] = self.stats[lo:stats_offset].reshape(shape)
+            layer.bind(views)
         self.coefs = [d.W for d in self.dense_layers]
         self.intercepts = [d.b for d in self.dense_layers]
         self._scratch = np.empty(self.n_weights, dtype=self.dtype)
 
     def initialize(self, rng, weight_init, bias_init):
-        """Draw all parameters, layer by layer: weights, then biases.
+        """Set all parameters: dense layers draw weights, then biases.
 
-        This order of draws from ``rng`` is scikit-learn's.
+        This order of draws from ``rng`` is scikit-learn's; normalization
+        layers start as the identity and draw nothing. ``weight_init`` and
+        ``bias_init`` are initializers, or lists of one per dense layer.
         """
-        for dense in self.dense_layers:
-            fans = {"fan_in": dense.n_in, "fan_out": dense.n_units}
-            dense.W[...] = weight_init(dense.W.shape, rng=rng, **fans)
-            dense.b[...] = bias_init(dense.b.shape, rng=rng, **fans)
+        n_dense = len(self.dense_layers)
+        weight_inits = _per_layer(weight_init, n_dense)
+        bias_inits = _per_layer(bias_init, n_dense)
+        dense_index = 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                fans = {"fan_in": layer.n_in, "fan_out": layer.n_units}
+                W_init = weight_inits[dense_index]
+                b_init = bias_inits[dense_index]
+                layer.W[...] = W_init(layer.W.shape, rng=rng, **fans)
+                layer.b[...] = b_init(layer.b.shape, rng=rng, **fans)
+                dense_index += 1
+            else:
+                layer.reset()
 
     def set_coefs(self, coefs, intercepts):
         """Copy given weight matrices and bias vectors into the network."""
@@ -151,8 +199,31 @@ class Network:
                 f"vectors, got {len(coefs)} and {len(intercepts)}."
             )
         for dense, W, b in zip(self.dense_layers, coefs, intercepts, strict=True):
+            if np.shape(W) != dense.W.shape or np.shape(b) != dense.b.shape:
+                raise ValueError(
+                    f"A layer of shape {dense.W.shape} (bias {dense.b.shape}) was "
+                    f"given weights of shape {np.shape(W)} and bias {np.shape(b)}."
+                )
             dense.W[...] = W
             dense.b[...] = b
+
+    def snapshot(self, out=None):
+        """Copy of everything that defines the model: parameters and statistics."""
+        if out is None:
+            return np.concatenate([self.params, self.stats])
+        out[: self.params.size] = self.params
+        out[self.params.size :] = self.stats
+        return out
+
+    def restore(self, snapshot):
+        """Load a ``snapshot``."""
+        self.params[...] = snapshot[: self.params.size]
+        self.stats[...] = snapshot[self.params.size :]
+
+    def apply_max_norm(self, max_norm):
+        """Cap the norm of each unit's incoming weights, in every dense layer."""
+        for dense in self.dense_layers:
+            dense.constrain_norm(max_norm)
 
     def reserve(self, capacity):
         """Make the training buffers hold batches of ``capacity`` rows."""
@@ -168,7 +239,7 @@ class Network:
         self._capacity = 0
 
     def __getstate__(self):
-        # Views do not survive pickling: keep the flat vector and rebind.
+        # Views do not survive pickling: keep the flat vectors and rebind.
         state = self.__dict__.copy()
         for name in ("grads", "coefs", "intercepts", "_scratch", "_capacity"):
             state.pop(name, None)
@@ -176,10 +247,10 @@ class Network:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        params = np.array(self.params)  # writable even if loaded read-only
+        saved = np.concatenate([self.params, self.stats])  # writable copies
         self.release()
         self._allocate()
-        self.params[...] = params
+        self.restore(saved)
 
     def raw_output(self, X):
         """Network output before the link, for any number of rows."""
@@ -192,12 +263,16 @@ class Network:
         """Predictions: the output link applied to ``raw_output(X)``."""
         return self.loss.link(self.raw_output(X))
 
-    def loss_and_gradient(self, X, Y, sample_weight=None, alpha=0.0):
+    def loss_and_gradient(
+        self, X, Y, sample_weight=None, alpha=0.0, l1_ratio=0.0, rng=None
+    ):
         """Loss of a batch and its gradient, left in ``grads``.
 
-        The loss is the weighted mean of the loss component plus the L2
-        penalty ``alpha / 2 * ||W||**2``, scaled by the batch's total weight as
-        in scikit-learn.
+        The loss is the weighted mean of the loss component plus the elastic
+        net penalty on the weights,
+        ``alpha * (l1_ratio * |W| + (1 - l1_ratio) / 2 * ||W||**2)``, divided by
+        the batch's total weight as scikit-learn divides its L2 penalty; the L1
+        part is differentiated by its subgradient ``sign(W)``.
 
         Parameters
         ----------
@@ -208,7 +283,11 @@ class Network:
         sample_weight : ndarray of shape (n_samples,), default=None
             Weights of the samples.
         alpha : float, default=0.0
-            Strength of the L2 penalty on the weights.
+            Strength of the penalty on the weights.
+        l1_ratio : float, default=0.0
+            Share of L1 in the penalty; 0 is scikit-learn's L2.
+        rng : numpy.random.RandomState, default=None
+            Random stream of dropout and noise layers.
 
         Returns
         -------
@@ -218,25 +297,47 @@ class Network:
         self.reserve(n_samples)
         raw = X
         for layer in self.layers:
-            raw = layer.forward(raw, training=True)
+            raw = layer.forward(
+                raw, training=True, rng=rng, sample_weight=sample_weight
+            )
         P = self.loss.link(raw)
         loss = self.loss.value(Y, P, sample_weight)
         sw_sum = n_samples if sample_weight is None else sample_weight.sum()
         weights = self.params[: self.n_weights]
-        if alpha:
-            loss += 0.5 * alpha * float(np.dot(weights, weights)) / sw_sum
+        l2_share = alpha * (1.0 - l1_ratio)
+        l1_share = alpha * l1_ratio
+        if l2_share:
+            loss += 0.5 * l2_share * float(np.dot(weights, weights)) / sw_sum
+        if l1_share:
+            loss += l1_share * float(np.abs(weights).sum()) / sw_sum
 
         delta = self.loss.delta(Y, P)
         if sample_weight is None:
             delta *= 1.0 / sw_sum
         else:
             delta *= (sample_weight / sw_sum)[:, np.newaxis]
-        for i in range(len(self.layers) - 1, -1, -1):
-            delta = self.layers[i].backward(delta, need_input_grad=i > 0)
-        if alpha:
-            penalty = np.multiply(weights, alpha / sw_sum, out=self._scratch)
-            self.grads[: self.n_weights] += penalty
+        first_trained = self._first_trained
+        for i in range(len(self.layers) - 1, first_trained - 1, -1):
+            delta = self.layers[i].backward(delta, need_input_grad=i > first_trained)
+        grad_weights = self.grads[: self.n_weights]
+        if l2_share:
+            grad_weights += np.multiply(weights, l2_share / sw_sum, out=self._scratch)
+        if l1_share:
+            subgradient = np.sign(weights, out=self._scratch)
+            subgradient *= l1_share / sw_sum
+            grad_weights += subgradient
         return float(loss)
+
+
+def _per_layer(value, n_layers):
+    """A per-layer list from a single value or a list of the right length."""
+    if isinstance(value, list | tuple):
+        if len(value) != n_layers:
+            raise ValueError(
+                f"Expected one value per layer ({n_layers}), got {len(value)}."
+            )
+        return list(value)
+    return [value] * n_layers
 
 
 @dataclass
@@ -244,7 +345,11 @@ class TrainingState:
     """What a stochastic fit carries from epoch to epoch and call to call.
 
     The estimators expose these as scikit-learn's fitted attributes
-    (``n_iter_``, ``t_``, ``loss_curve_``, ...).
+    (``n_iter_``, ``t_``, ``loss_curve_``, ...). ``best`` is a network
+    snapshot (parameters and statistics) of the best epoch under early
+    stopping. With weight averaging, ``averaged`` is the running average of
+    the parameters and ``train_params`` the raw parameters that training
+    resumes from, while the network holds the averaged ones between calls.
     """
 
     early_stopping: bool = False
@@ -254,22 +359,26 @@ class TrainingState:
     loss_curve: list = field(default_factory=list)
     best_loss: float | None = None
     validation_scores: list | None = None
+    validation_loss_curve: list | None = None
     best_validation_score: float | None = None
     no_improvement_count: int = 0
-    best_params: np.ndarray | None = None
+    best: np.ndarray | None = None
     learning_rate: float | None = None
+    learning_rate_curve: list = field(default_factory=list)
+    averaged: np.ndarray | None = None
+    train_params: np.ndarray | None = None
 
     @classmethod
-    def start(cls, params, early_stopping):
+    def start(cls, network, early_stopping):
         """State of a fresh fit, as scikit-learn initializes it."""
         if early_stopping:
             return cls(
                 True,
                 validation_scores=[],
                 best_validation_score=-np.inf,
-                best_params=params.copy(),
+                best=network.snapshot(),
             )
-        return cls(False, best_loss=np.inf, best_params=params.copy())
+        return cls(False, best_loss=np.inf, best=network.snapshot())
 
 
 @dataclass
@@ -312,7 +421,12 @@ def fit_stochastic(
     rng,
     tol,
     n_iter_no_change,
-    validation_score=None,
+    validation=None,
+    early_stopping=False,
+    l1_ratio=0.0,
+    max_norm=None,
+    clip_grad_norm=None,
+    averaging=None,
     incremental=False,
     verbose=False,
 ):
@@ -320,9 +434,9 @@ def fit_stochastic(
 
     The loop is scikit-learn's: per epoch, an optional shuffle (one
     ``rng.shuffle`` of the index permutation), one optimizer step per batch,
-    then the no-improvement bookkeeping on the training loss or, when
-    ``validation_score`` is given, on the validation score, where the best
-    parameters are kept and restored at the end.
+    then the no-improvement bookkeeping on the training loss or, with early
+    stopping, on the validation score, where the best parameters are kept and
+    restored at the end.
 
     Parameters
     ----------
@@ -343,7 +457,7 @@ def fit_stochastic(
     learning_rate_init : float
         The initial learning rate.
     alpha : float
-        L2 penalty.
+        Strength of the weight penalty.
     batch_size : int
         Rows per batch, at most ``n_samples``.
     max_iter : int
@@ -351,14 +465,27 @@ def fit_stochastic(
     shuffle : bool
         Whether to shuffle the rows every epoch.
     rng : numpy.random.RandomState
-        The fit's random stream.
+        The fit's random stream (shuffles, dropout masks, noise).
     tol : float
         Minimum improvement of the monitored quantity.
     n_iter_no_change : int or inf
         Epochs without improvement before the schedule is asked to stop.
-    validation_score : callable, default=None
-        Returns the validation score (higher is better) of the network as it
-        is; enables early stopping.
+    validation : callable, default=None
+        Evaluates the network as it is on held-out data and returns
+        ``(score, loss)``, higher scores being better (``loss`` may be None).
+        Recorded after every epoch.
+    early_stopping : bool, default=False
+        Monitor the validation score instead of the training loss, keep the
+        best epoch's snapshot and restore it at the end. Needs ``validation``.
+    l1_ratio : float, default=0.0
+        Share of L1 in the weight penalty.
+    max_norm : float, default=None
+        Cap on the norm of each unit's incoming weights, after every step.
+    clip_grad_norm : float, default=None
+        Cap on the global norm of the gradient, before every step.
+    averaging : float, default=None
+        Decay of an exponential moving average of the parameters, which then
+        serves for validation and predictions.
     incremental : bool, default=False
         Run one epoch only, as ``partial_fit`` does.
     verbose : bool, default=False
@@ -377,14 +504,22 @@ def fit_stochastic(
     n_samples = X.shape[0]
     params, grads = network.params, network.grads
     if state.learning_rate is None:
-        state.learning_rate = schedule.initial_rate(learning_rate_init)
+        state.learning_rate = schedule.start(
+            learning_rate_init,
+            steps_per_epoch=-(-n_samples // batch_size),
+            max_epochs=max_iter,
+        )
+    if averaging is not None:
+        if state.train_params is not None:
+            np.copyto(params, state.train_params)
+        if state.averaged is None:
+            state.averaged = params.copy()
     gather_buffer = None
     if shuffle and not sp.issparse(X):
         gather_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
     network.reserve(batch_size)
     order = np.arange(n_samples)
-    last_good = params.copy()
-    early_stopping = validation_score is not None
+    last_good = _snapshot(network, state)
     state.n_iter = 0
     try:
         for _ in range(max_iter):
@@ -393,6 +528,7 @@ def fit_stochastic(
                 rng.shuffle(permutation)
                 order = order[permutation]
             accumulated_loss = 0.0
+            epoch_learning_rate = state.learning_rate
             for start in range(0, n_samples, batch_size):
                 stop = min(start + batch_size, n_samples)
                 rows = order[start:stop] if shuffle else slice(start, stop)
@@ -400,12 +536,28 @@ def fit_stochastic(
                 if sw_batch is not None and not sw_batch.sum() > 0:
                     continue  # a batch of zero weight carries no gradient
                 batch_loss = network.loss_and_gradient(
-                    _batch_rows(X, rows, gather_buffer), Y[rows], sw_batch, alpha
+                    _batch_rows(X, rows, gather_buffer),
+                    Y[rows],
+                    sw_batch,
+                    alpha,
+                    l1_ratio,
+                    rng,
                 )
                 if not np.isfinite(batch_loss):
                     break
                 accumulated_loss += batch_loss * (stop - start)
+                if clip_grad_norm is not None:
+                    norm = math.sqrt(float(np.dot(grads, grads)))
+                    if norm > clip_grad_norm:
+                        grads *= clip_grad_norm / norm
                 optimizer.step(params, grads, state.learning_rate)
+                if max_norm is not None:
+                    network.apply_max_norm(max_norm)
+                if averaging is not None:
+                    state.averaged *= averaging
+                    state.averaged += (1.0 - averaging) * params
+                if schedule.per_batch:
+                    state.learning_rate = schedule.batch_end(state.learning_rate)
             else:
                 batch_loss = accumulated_loss / n_samples
             epoch_loss = batch_loss
@@ -424,19 +576,26 @@ def fit_stochastic(
                     epoch_loss,
                     exploded,
                     early_stopping,
+                    averaging,
                     verbose,
                 )
-            np.copyto(last_good, params)
+            _snapshot(network, state, out=last_good)
 
             state.n_iter += 1
             state.loss = epoch_loss
             state.t += n_samples
             state.loss_curve.append(epoch_loss)
+            state.learning_rate_curve.append(epoch_learning_rate)
             if verbose:
                 print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
-            _update_no_improvement(state, params, tol, validation_score, verbose)
+            if validation is not None:
+                _record_validation(network, state, validation, averaging, verbose)
+            _update_no_improvement(network, state, tol, early_stopping, averaging)
+            monitor = (
+                1.0 - state.validation_scores[-1] if early_stopping else epoch_loss
+            )
             state.learning_rate = schedule.epoch_end(
-                state.learning_rate, lr0=learning_rate_init, t=state.t
+                state.learning_rate, t=state.t, monitor=monitor
             )
             if state.no_improvement_count > n_iter_no_change:
                 monitored = "Validation score" if early_stopping else "Training loss"
@@ -449,20 +608,69 @@ def fit_stochastic(
                 if verbose:
                     print(f"{message} {action}")
                 if stop:
-                    return _finish(network, state, "converged", message)
+                    return _finish(network, state, averaging, "converged", message)
                 state.no_improvement_count = 0
             if incremental:
-                return _finish(network, state, "epoch")
-        return _finish(network, state, "max_iter")
+                return _finish(network, state, averaging, "epoch")
+        return _finish(network, state, averaging, "max_iter")
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=2)
         if not np.isfinite(params).all():
-            np.copyto(params, last_good)
-        return _finish(network, state, "interrupted")
+            _restore(network, state, last_good)
+        return _finish(network, state, averaging, "interrupted")
 
 
-def _update_no_improvement(state, params, tol, validation_score, verbose):
-    if validation_score is None:
+def _snapshot(network, state, out=None):
+    """The network's snapshot, followed by the averaged parameters if any."""
+    averaged = () if state.averaged is None else (state.averaged,)
+    if out is None:
+        return np.concatenate([network.snapshot(), *averaged])
+    n = network.params.size + network.stats.size
+    network.snapshot(out=out[:n])
+    if averaged:
+        out[n:] = state.averaged
+    return out
+
+
+def _restore(network, state, snapshot):
+    n = network.params.size + network.stats.size
+    network.restore(snapshot[:n])
+    if state.averaged is not None:
+        state.averaged[...] = snapshot[n:]
+
+
+class _AveragedParameters:
+    """Context in which the network holds the averaged parameters, if any."""
+
+    def __init__(self, network, state, averaging):
+        self.network, self.state, self.active = network, state, averaging is not None
+
+    def __enter__(self):
+        if self.active:
+            self.saved = self.network.params.copy()
+            np.copyto(self.network.params, self.state.averaged)
+
+    def __exit__(self, *exc_info):
+        if self.active:
+            np.copyto(self.network.params, self.saved)
+
+
+def _record_validation(network, state, validation, averaging, verbose):
+    with _AveragedParameters(network, state, averaging):
+        score, loss = validation()
+    if state.validation_scores is None:
+        state.validation_scores = []
+    state.validation_scores.append(score)
+    if loss is not None:
+        if state.validation_loss_curve is None:
+            state.validation_loss_curve = []
+        state.validation_loss_curve.append(loss)
+    if verbose:
+        print(f"Validation score: {score:f}")
+
+
+def _update_no_improvement(network, state, tol, early_stopping, averaging):
+    if not early_stopping:
         if state.loss_curve[-1] > state.best_loss - tol:
             state.no_improvement_count += 1
         else:
@@ -470,26 +678,29 @@ def _update_no_improvement(state, params, tol, validation_score, verbose):
         if state.loss_curve[-1] < state.best_loss:
             state.best_loss = state.loss_curve[-1]
         return
-    score = validation_score()
-    state.validation_scores.append(score)
-    if verbose:
-        print(f"Validation score: {score:f}")
+    score = state.validation_scores[-1]
     if score < state.best_validation_score + tol:
         state.no_improvement_count += 1
     else:
         state.no_improvement_count = 0
     if score > state.best_validation_score:
         state.best_validation_score = score
-        np.copyto(state.best_params, params)
+        with _AveragedParameters(network, state, averaging):
+            network.snapshot(out=state.best)
 
 
-def _finish(network, state, reason, message=""):
+def _finish(network, state, averaging, reason, message=""):
+    if averaging is not None:
+        state.train_params = network.params.copy()
+        np.copyto(network.params, state.averaged)
     if state.early_stopping:
-        np.copyto(network.params, state.best_params)
+        network.restore(state.best)
     return FitOutcome(reason, message)
 
 
-def _diverged(network, state, last_good, epoch_loss, exploded, early_stopping, verbose):
+def _diverged(
+    network, state, last_good, epoch_loss, exploded, early_stopping, averaging, verbose
+):
     if exploded:
         what = (
             f"the training loss grew to {epoch_loss:.4g}, over "
@@ -501,20 +712,24 @@ def _diverged(network, state, last_good, epoch_loss, exploded, early_stopping, v
         "Lower learning_rate_init, or scale the inputs (for example with "
         "StandardScaler)."
     )
+    _restore(network, state, last_good)
     if early_stopping:
         # As scikit-learn records it: the diverged epoch scores NaN.
         state.n_iter += 1
         state.loss = np.nan
         state.loss_curve.append(np.nan)
+        state.learning_rate_curve.append(state.learning_rate)
         state.validation_scores.append(np.nan)
+        if state.validation_loss_curve is not None:
+            state.validation_loss_curve.append(np.nan)
         message = (
             f"Training diverged at epoch {state.n_iter}: {what}. The weights of "
             f"the best validation score were restored. {hint}"
         )
         if verbose:
             print(message)
-        return _finish(network, state, "diverged", message)
-    np.copyto(network.params, last_good)
+        return _finish(network, state, averaging, "diverged", message)
+    _finish(network, state, averaging, "diverged")
     raise TrainingDiverged(
         f"Solver produced non-finite parameter weights: {what} in epoch "
         f"{state.n_iter + 1}. The weights of the last good epoch were kept. "
@@ -529,6 +744,7 @@ def fit_lbfgs(
     sample_weight=None,
     *,
     alpha,
+    l1_ratio=0.0,
     max_iter,
     max_fun,
     tol,
@@ -556,7 +772,7 @@ def fit_lbfgs(
 
     def loss_and_grad(x):
         params[...] = x
-        loss = network.loss_and_gradient(X, Y, sample_weight, alpha)
+        loss = network.loss_and_gradient(X, Y, sample_weight, alpha, l1_ratio)
         if np.isfinite(loss):
             np.copyto(last_good, params)
         return loss, network.grads.astype(np.float64)

@@ -1,11 +1,17 @@
 """Layers: the pieces a network is a sequence of.
 
-A layer declares the shapes of its parameters by region, gets views into the
-network's flat parameter and gradient vectors (``bind``), and runs
-``forward``/``backward`` on preallocated buffers of at most ``capacity``
-rows; a smaller batch uses the leading rows, which stay contiguous.
-``apply`` is the inference path, which allocates its output and so handles any
-number of rows.
+A layer declares its parameters as ``(name, region, shape)`` (``params_spec``)
+and its non-trained state, such as batch normalization's running statistics,
+the same way (``stats_spec``); the network packs each kind into one flat
+vector and hands the layer views into it (``bind``). Training runs
+``forward``/``backward`` on preallocated buffers of at most ``capacity`` rows
+(a smaller batch uses the leading rows, which stay contiguous); ``apply`` is
+the inference path, which allocates its output and handles any number of
+rows.
+
+``forward`` receives the fit's random stream (``rng``, for dropout and noise)
+and the batch's sample weights (for batch statistics); ``training`` is always
+an argument, never a global flag.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -13,50 +19,68 @@ number of rows.
 import numpy as np
 import scipy.sparse as sp
 
-_BUFFERS = ("_out", "_dX", "_X", "_A", "_Z")
-_UNPICKLED = _BUFFERS + ("W", "b", "dW", "db")
+_UNPICKLED = ("_out", "_dX", "_X", "_A", "_Z", "_mask", "_xhat", "_inv_std", "_w")
 
 
 class Layer:
-    """Base class of layers; the base has no parameters."""
+    """Base class of layers; the base has no parameters and passes through."""
 
     def build(self, n_in):
         """Fix the input width and return the output width."""
         self.n_in = n_in
         return n_in
 
-    def param_shapes(self):
-        """Shapes of the parameters, as ``{region: shape}``.
+    def params_spec(self):
+        """Trained parameters as ``[(name, region, shape)]``.
 
         Regions group parameters across layers in the flat vector:
-        ``"weights"`` (decayed and penalized), then ``"biases"``.
+        ``"weights"`` (decayed and penalized), then ``"biases"``, then
+        ``"norm"`` (normalization scales and shifts).
         """
-        return {}
+        return []
 
-    def bind(self, params, grads):
-        """Receive views into the flat vectors, keyed like ``param_shapes``."""
+    def stats_spec(self):
+        """Non-trained state as ``[(name, shape)]``, kept with the parameters."""
+        return []
+
+    def bind(self, views):
+        """Receive views into the flat vectors: ``{name: array}``.
+
+        Parameters come with their gradient as ``"d" + name``.
+        """
+        for name, view in views.items():
+            setattr(self, name, view)
+
+    def reset(self):
+        """Set the parameters that are not drawn at random (scales, shifts)."""
 
     def reserve(self, capacity, dtype):
         """Allocate the training buffers for batches of up to ``capacity`` rows."""
 
     def release(self):
         """Drop the training buffers and the references kept for ``backward``."""
-        for name in _BUFFERS:
+        for name in _UNPICKLED:
             self.__dict__.pop(name, None)
 
     def __getstate__(self):
-        # Parameter views are rebound by the network after unpickling.
-        return {k: v for k, v in self.__dict__.items() if k not in _UNPICKLED}
+        # Views into the flat vectors are rebound by the network after
+        # unpickling; buffers are rebuilt when training resumes.
+        views = {name for name, *_ in self.params_spec() + self.stats_spec()}
+        views |= {"d" + name for name, *_ in self.params_spec()}
+        drop = views.union(_UNPICKLED)
+        return {k: v for k, v in self.__dict__.items() if k not in drop}
 
-    def forward(self, X, *, training):
-        raise NotImplementedError
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        """Training forward pass on the layer's buffers."""
+        return X
 
     def backward(self, dY, *, need_input_grad=True):
-        raise NotImplementedError
+        """Gradient with respect to the input; parameter gradients in place."""
+        return dY
 
     def apply(self, X):
         """Inference: a new output array for any number of rows."""
-        raise NotImplementedError
+        return X
 
 
 class Dense(Layer):
@@ -73,8 +97,7 @@ class Dense(Layer):
     >>> from sknn.layers import Dense
     >>> layer = Dense(2); layer.build(3)
     2
-    >>> W, b = np.ones((3, 2)), np.zeros(2)
-    >>> layer.bind({"weights": W, "biases": b}, {"weights": None, "biases": None})
+    >>> layer.bind({"W": np.ones((3, 2)), "b": np.zeros(2)})
     >>> layer.apply(np.ones((1, 3)))
     array([[3., 3.]])
     """
@@ -86,18 +109,17 @@ class Dense(Layer):
         self.n_in = n_in
         return self.n_units
 
-    def param_shapes(self):
-        return {"weights": (self.n_in, self.n_units), "biases": (self.n_units,)}
-
-    def bind(self, params, grads):
-        self.W, self.b = params["weights"], params["biases"]
-        self.dW, self.db = grads["weights"], grads["biases"]
+    def params_spec(self):
+        return [
+            ("W", "weights", (self.n_in, self.n_units)),
+            ("b", "biases", (self.n_units,)),
+        ]
 
     def reserve(self, capacity, dtype):
         self._out = np.empty((capacity, self.n_units), dtype=dtype)
         self._dX = np.empty((capacity, self.n_in), dtype=dtype)
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, rng=None, sample_weight=None):
         self._X = X
         out = self._out[: X.shape[0]]
         if sp.issparse(X):
@@ -127,6 +149,13 @@ class Dense(Layer):
         Z += self.b
         return Z
 
+    def constrain_norm(self, max_norm):
+        """Rescale each unit's incoming weights to a norm of at most ``max_norm``."""
+        norms = np.sqrt(np.einsum("ij,ij->j", self.W, self.W))
+        too_long = norms > max_norm
+        if too_long.any():
+            self.W[:, too_long] *= max_norm / norms[too_long]
+
 
 class ActivationLayer(Layer):
     """Elementwise activation, applied in place on its input buffer.
@@ -140,7 +169,7 @@ class ActivationLayer(Layer):
     def __init__(self, activation):
         self.activation = activation
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, rng=None, sample_weight=None):
         if not self.activation.derivative_from_output:
             self._Z = X.copy()
         self._A = self.activation.forward(X)
@@ -152,3 +181,273 @@ class ActivationLayer(Layer):
 
     def apply(self, X):
         return self.activation.forward(X)
+
+
+class Dropout(Layer):
+    """Inverted dropout: zero each unit with probability ``rate`` in training.
+
+    Kept units are scaled by ``1 / (1 - rate)`` so the expected activation is
+    unchanged and inference needs no rescaling: at predict time the layer is
+    the identity. Masks come from the fit's random stream. On a sparse input
+    only the stored values are dropped (zeros stay zero either way).
+
+    Parameters
+    ----------
+    rate : float
+        Probability of dropping a unit, in [0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.layers import Dropout
+    >>> layer = Dropout(0.5); _ = layer.build(4)
+    >>> layer.reserve(2, np.float64)
+    >>> out = layer.forward(np.ones((2, 4)), training=True,
+    ...                     rng=np.random.RandomState(0))
+    >>> np.unique(out).tolist()
+    [0.0, 2.0]
+    >>> layer.apply(np.ones((1, 4)))
+    array([[1., 1., 1., 1.]])
+    """
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def reserve(self, capacity, dtype):
+        self._mask = np.empty((capacity, self.n_in), dtype=dtype)
+        self._out = np.empty((capacity, self.n_in), dtype=dtype)
+
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        if not training or self.rate == 0:
+            self._mask_used = False
+            return X
+        self._mask_used = True
+        keep_scale = 1.0 / (1.0 - self.rate)
+        if sp.issparse(X):
+            X = X.copy()
+            X.data *= (rng.random_sample(X.nnz) >= self.rate) * keep_scale
+            self._mask_used = False  # the input layer needs no input gradient
+            return X
+        n = X.shape[0]
+        mask = self._mask[:n]
+        np.greater_equal(
+            rng.random_sample(X.shape), self.rate, out=mask, casting="unsafe"
+        )
+        mask *= keep_scale
+        return np.multiply(X, mask, out=self._out[:n])
+
+    def backward(self, dY, *, need_input_grad=True):
+        if self._mask_used:
+            dY *= self._mask[: dY.shape[0]]
+        return dY
+
+
+class GaussianNoise(Layer):
+    """Add Gaussian noise of standard deviation ``std`` to the input in training.
+
+    A simple augmentation for tabular inputs; the identity at predict time.
+    A sparse input becomes dense (the noise is everywhere).
+
+    Parameters
+    ----------
+    std : float
+        Standard deviation of the noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.layers import GaussianNoise
+    >>> layer = GaussianNoise(0.1); _ = layer.build(3); layer.reserve(2, np.float64)
+    >>> X = np.zeros((2, 3))
+    >>> bool(np.all(layer.forward(X, training=True, rng=np.random.RandomState(0))
+    ...             != 0))
+    True
+    >>> layer.apply(X) is X
+    True
+    """
+
+    def __init__(self, std):
+        self.std = std
+
+    def reserve(self, capacity, dtype):
+        self._out = np.empty((capacity, self.n_in), dtype=dtype)
+
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        if not training or self.std == 0:
+            return X
+        out = self._out[: X.shape[0]]
+        out[...] = rng.standard_normal(X.shape)
+        out *= self.std
+        out += X.toarray() if sp.issparse(X) else X
+        return out
+
+
+class _Normalization(Layer):
+    """Shared parts of batch and layer normalization: scale, shift, buffers."""
+
+    def params_spec(self):
+        return [("gamma", "norm", (self.n_in,)), ("beta", "norm", (self.n_in,))]
+
+    def reset(self):
+        self.gamma[...] = 1.0
+        self.beta[...] = 0.0
+
+    def reserve(self, capacity, dtype):
+        self._xhat = np.empty((capacity, self.n_in), dtype=dtype)
+        self._out = np.empty((capacity, self.n_in), dtype=dtype)
+        self._dX = np.empty((capacity, self.n_in), dtype=dtype)
+
+    def _scale_shift(self, xhat, out):
+        np.multiply(xhat, self.gamma, out=out)
+        out += self.beta
+        return out
+
+    def _backward_affine(self, dY):
+        """Parameter gradients, and ``dY * gamma`` (the gradient of x-hat)."""
+        xhat = self._xhat[: dY.shape[0]]
+        np.sum(dY, axis=0, out=self.dbeta)
+        np.einsum("ij,ij->j", dY, xhat, out=self.dgamma)
+        dxhat = np.multiply(dY, self.gamma, out=self._dX[: dY.shape[0]])
+        return xhat, dxhat
+
+
+class BatchNorm(_Normalization):
+    """Batch normalization (Ioffe and Szegedy, 2015), between dense and activation.
+
+    In training each unit is standardized with the mean and variance of the
+    batch (weighted by the sample weights), then scaled by ``gamma`` and
+    shifted by ``beta``, both learned (and never weight-decayed). Running
+    averages of the batch statistics, ``running = (1 - momentum) * running +
+    momentum * batch`` (with the unbiased variance, as PyTorch), standardize at
+    predict time.
+
+    Parameters
+    ----------
+    momentum : float, default=0.1
+        Weight of each batch in the running statistics.
+    epsilon : float, default=1e-5
+        Added to the variance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.layers import BatchNorm
+    >>> layer = BatchNorm(); _ = layer.build(2)
+    >>> layer.bind({"gamma": np.ones(2), "beta": np.zeros(2),
+    ...             "running_mean": np.zeros(2), "running_var": np.ones(2)})
+    >>> layer.reserve(4, np.float64)
+    >>> out = layer.forward(np.arange(8.0).reshape(4, 2), training=True)
+    >>> out.mean(axis=0).round(6), out.std(axis=0).round(3)
+    (array([0., 0.]), array([1., 1.]))
+    """
+
+    def __init__(self, momentum=0.1, epsilon=1e-5):
+        self.momentum = momentum
+        self.epsilon = epsilon
+
+    def stats_spec(self):
+        return [("running_mean", (self.n_in,)), ("running_var", (self.n_in,))]
+
+    def reset(self):
+        super().reset()
+        self.running_mean[...] = 0.0
+        self.running_var[...] = 1.0
+
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        if not training:
+            return self.apply(X)
+        n = X.shape[0]
+        if sample_weight is None:
+            self._w = None
+            mean = X.mean(axis=0)
+        else:
+            self._w = (sample_weight / sample_weight.sum()).astype(X.dtype)
+            mean = self._w @ X
+        xhat = np.subtract(X, mean, out=self._xhat[:n])
+        squares = np.square(xhat, out=self._out[:n])
+        var = squares.mean(axis=0) if self._w is None else self._w @ squares
+        self._inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        xhat *= self._inv_std
+        m = self.momentum
+        self.running_mean *= 1 - m
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * var * (n / (n - 1) if n > 1 else 1.0)
+        return self._scale_shift(xhat, self._out[:n])
+
+    def backward(self, dY, *, need_input_grad=True):
+        xhat, dxhat = self._backward_affine(dY)
+        # d/dx of standardizing with weights w (summing to 1):
+        # (dxhat - w * sum(dxhat) - w * xhat * sum(dxhat * xhat)) / std
+        total = dxhat.sum(axis=0)
+        projection = np.einsum("ij,ij->j", dxhat, xhat)
+        w = self._w
+        if w is None:
+            dxhat -= total / dY.shape[0]
+            dxhat -= xhat * (projection / dY.shape[0])
+        else:
+            dxhat -= np.outer(w, total)
+            dxhat -= (xhat * projection) * w[:, np.newaxis]
+        dxhat *= self._inv_std
+        return dxhat
+
+    def apply(self, X):
+        X = X.toarray() if sp.issparse(X) else X
+        return (X - self.running_mean) / np.sqrt(
+            self.running_var + self.epsilon
+        ) * self.gamma + self.beta
+
+
+class LayerNorm(_Normalization):
+    """Layer normalization (Ba et al., 2016): standardize each sample's units.
+
+    Statistics are taken over the units of one sample, so training and
+    prediction compute the same thing and the batch size does not matter.
+    Learned ``gamma`` and ``beta``, never weight-decayed.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-5
+        Added to the variance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.layers import LayerNorm
+    >>> layer = LayerNorm(); _ = layer.build(3)
+    >>> layer.bind({"gamma": np.ones(3), "beta": np.zeros(3)})
+    >>> layer.apply(np.array([[1.0, 2.0, 3.0]])).round(4)
+    array([[-1.2247,  0.    ,  1.2247]])
+    """
+
+    def __init__(self, epsilon=1e-5):
+        self.epsilon = epsilon
+
+    def _standardize(self, X, out):
+        np.subtract(X, X.mean(axis=1, keepdims=True), out=out)
+        var = np.einsum("ij,ij->i", out, out) / X.shape[1]
+        inv_std = (1.0 / np.sqrt(var + self.epsilon))[:, np.newaxis]
+        out *= inv_std
+        return out, inv_std
+
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        n = X.shape[0]
+        xhat, self._inv_std = self._standardize(X, self._xhat[:n])
+        return self._scale_shift(xhat, self._out[:n])
+
+    def backward(self, dY, *, need_input_grad=True):
+        xhat, dxhat = self._backward_affine(dY)
+        width = dY.shape[1]
+        dxhat -= dxhat.sum(axis=1, keepdims=True) / width
+        dxhat -= xhat * (np.einsum("ij,ij->i", dxhat, xhat)[:, np.newaxis] / width)
+        dxhat *= self._inv_std
+        return dxhat
+
+    def apply(self, X):
+        X = X.toarray() if sp.issparse(X) else np.asarray(X)
+        xhat, _ = self._standardize(X, np.empty_like(X))
+        return xhat * self.gamma + self.beta
+
+
+#: Normalization layers by the name the estimators take.
+NORMALIZATIONS = {"batch": BatchNorm, "layer": LayerNorm}

@@ -14,8 +14,20 @@ import numpy as np
 from sknn._component import Component
 
 
+def _scaled_square(x, factor, out):
+    np.square(x, out=out)
+    out *= factor
+    return out
+
+
 class Optimizer(Component):
     """Base class of optimizers.
+
+    Subclasses implement ``_build_state`` and ``_update``; the base applies
+    the decoupled weight decay, when the subclass has a ``weight_decay``
+    hyper-parameter, to the leading ``n_decayed`` parameters (the network's
+    weights, never its biases or normalization parameters), as
+    ``w -= lr * weight_decay * w`` before each update, like PyTorch's AdamW.
 
     Attributes
     ----------
@@ -26,9 +38,26 @@ class Optimizer(Component):
 
     stochastic = True
 
-    def build(self, n_params, dtype):
-        """Allocate the state for ``n_params`` parameters of type ``dtype``."""
+    def build(self, n_params, dtype, n_decayed=None):
+        """Allocate the state for ``n_params`` parameters of type ``dtype``.
+
+        Parameters
+        ----------
+        n_params : int
+            Length of the flat parameter vector.
+        dtype : dtype
+            Its floating type.
+        n_decayed : int, default=None
+            How many leading parameters weight decay applies to; None means
+            all of them.
+        """
         self._buffer = np.zeros(n_params, dtype=dtype)
+        self.n_decayed_ = n_params if n_decayed is None else n_decayed
+        self.t_ = 0
+        self._build_state(n_params, dtype)
+
+    def _build_state(self, n_params, dtype):
+        pass
 
     def step(self, params, grads, lr):
         """Update ``params`` in place from ``grads`` at learning rate ``lr``.
@@ -42,7 +71,17 @@ class Optimizer(Component):
         lr : float
             Learning rate of this step.
         """
+        self.t_ += 1
+        weight_decay = getattr(self, "weight_decay", 0.0)
+        if weight_decay:
+            params[: self.n_decayed_] *= 1.0 - lr * weight_decay
+        self._update(params, grads, lr)
+
+    def _update(self, params, grads, lr):
         raise NotImplementedError
+
+    def _zeros(self, n_params, dtype):
+        return np.zeros(n_params, dtype=dtype)
 
 
 class SGD(Optimizer):
@@ -50,7 +89,8 @@ class SGD(Optimizer):
 
     ``v = momentum * v - lr * g`` then ``w += v``; with Nesterov's momentum the
     step is ``momentum * v - lr * g``, the gradient step taken from the
-    look-ahead point. ``momentum=0`` gives plain SGD.
+    look-ahead point (scikit-learn's formulation). ``momentum=0`` gives plain
+    SGD.
 
     Parameters
     ----------
@@ -58,6 +98,8 @@ class SGD(Optimizer):
         Decay of the velocity, in [0, 1].
     nesterov : bool, default=True
         Whether to use Nesterov's momentum (scikit-learn's default).
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
 
     Examples
     --------
@@ -68,24 +110,236 @@ class SGD(Optimizer):
     array([0.95])
     """
 
-    def __init__(self, momentum=0.9, nesterov=True):
+    def __init__(self, momentum=0.9, nesterov=True, weight_decay=0.0):
         self.momentum = momentum
         self.nesterov = nesterov
+        self.weight_decay = weight_decay
 
-    def build(self, n_params, dtype):
-        super().build(n_params, dtype)
-        self.velocity_ = np.zeros(n_params, dtype=dtype)
+    def _build_state(self, n_params, dtype):
+        self.velocity_ = self._zeros(n_params, dtype)
 
-    def step(self, params, grads, lr):
+    def _update(self, params, grads, lr):
         scaled_grad = np.multiply(grads, lr, out=self._buffer)
         velocity = self.velocity_
         velocity *= self.momentum
         velocity -= scaled_grad
         if self.nesterov:
-            params += self.momentum * velocity
+            # params += momentum * v - lr * g, without a temporary
             params -= scaled_grad
+            np.multiply(velocity, self.momentum, out=scaled_grad)
+            params += scaled_grad
         else:
             params += velocity
+
+
+class Momentum(SGD):
+    """SGD with classical (heavy-ball) momentum: ``solver='momentum'``.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        Decay of the velocity, in [0, 1].
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> from sknn.optimizers import Momentum
+    >>> Momentum().nesterov
+    False
+    """
+
+    nesterov = False
+
+    def __init__(self, momentum=0.9, weight_decay=0.0):
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+
+
+class Nesterov(SGD):
+    """SGD with Nesterov's momentum: ``solver='nesterov'``.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        Decay of the velocity, in [0, 1].
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> from sknn.optimizers import Nesterov
+    >>> Nesterov().nesterov
+    True
+    """
+
+    nesterov = True
+
+    def __init__(self, momentum=0.9, weight_decay=0.0):
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+
+
+class Adagrad(Optimizer):
+    """AdaGrad (Duchi et al., 2011): steps shrink with accumulated squares.
+
+    ``s += g**2``, ``w -= lr * g / (sqrt(s) + epsilon)``. Suits sparse
+    features; the rate only ever decreases.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-10
+        Added to the root for numerical stability.
+    initial_accumulator_value : float, default=0.0
+        Starting value of ``s``.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.optimizers import Adagrad
+    >>> w = np.array([1.0]); opt = Adagrad(); opt.build(1, w.dtype)
+    >>> opt.step(w, np.array([0.5]), lr=0.1); w.round(6)
+    array([0.9])
+    """
+
+    def __init__(self, epsilon=1e-10, initial_accumulator_value=0.0, weight_decay=0.0):
+        self.epsilon = epsilon
+        self.initial_accumulator_value = initial_accumulator_value
+        self.weight_decay = weight_decay
+
+    def _build_state(self, n_params, dtype):
+        self.sum_squares_ = np.full(n_params, self.initial_accumulator_value, dtype)
+
+    def _update(self, params, grads, lr):
+        buf = self._buffer
+        self.sum_squares_ += np.square(grads, out=buf)
+        np.sqrt(self.sum_squares_, out=buf)
+        buf += self.epsilon
+        np.divide(grads, buf, out=buf)
+        buf *= lr
+        params -= buf
+
+
+class Adadelta(Optimizer):
+    """AdaDelta (Zeiler, 2012): AdaGrad with decaying averages and unit steps.
+
+    ``s = rho s + (1 - rho) g**2``, ``d = sqrt(u + eps) / sqrt(s + eps) * g``,
+    ``u = rho u + (1 - rho) d**2``, ``w -= lr * d``. The step has the units of
+    the weights, so ``learning_rate_init`` is a multiplier: 1.0 is the
+    paper's method.
+
+    Parameters
+    ----------
+    rho : float, default=0.9
+        Decay of the running averages.
+    epsilon : float, default=1e-6
+        Added inside both roots.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.optimizers import Adadelta
+    >>> w = np.array([1.0]); opt = Adadelta(); opt.build(1, w.dtype)
+    >>> opt.step(w, np.array([0.5]), lr=1.0); bool(w[0] < 1.0)
+    True
+    """
+
+    def __init__(self, rho=0.9, epsilon=1e-6, weight_decay=0.0):
+        self.rho = rho
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _build_state(self, n_params, dtype):
+        self.square_avg_ = self._zeros(n_params, dtype)
+        self.delta_avg_ = self._zeros(n_params, dtype)
+        self._delta = self._zeros(n_params, dtype)
+
+    def _update(self, params, grads, lr):
+        rho, eps, buf, delta = self.rho, self.epsilon, self._buffer, self._delta
+        self.square_avg_ *= rho
+        self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
+        np.add(self.delta_avg_, eps, out=delta)
+        np.sqrt(delta, out=delta)
+        np.add(self.square_avg_, eps, out=buf)
+        np.sqrt(buf, out=buf)
+        delta /= buf
+        delta *= grads
+        self.delta_avg_ *= rho
+        self.delta_avg_ += _scaled_square(delta, 1 - rho, out=buf)
+        delta *= lr
+        params -= delta
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012): divide by a decaying root mean square.
+
+    ``s = rho s + (1 - rho) g**2``, ``w -= lr * g / (sqrt(s) + eps)``; the
+    centered variant subtracts the squared mean gradient from ``s``, and
+    ``momentum > 0`` accumulates the scaled steps, as PyTorch does.
+
+    Parameters
+    ----------
+    rho : float, default=0.99
+        Decay of the running average of squared gradients.
+    epsilon : float, default=1e-8
+        Added to the root.
+    momentum : float, default=0.0
+        Momentum of the scaled steps.
+    centered : bool, default=False
+        Normalize by the estimated variance instead of the second moment.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.optimizers import RMSprop
+    >>> w = np.array([1.0]); opt = RMSprop(rho=0.0); opt.build(1, w.dtype)
+    >>> opt.step(w, np.array([0.5]), lr=0.1); w.round(6)
+    array([0.9])
+    """
+
+    def __init__(
+        self, rho=0.99, epsilon=1e-8, momentum=0.0, centered=False, weight_decay=0.0
+    ):
+        self.rho = rho
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.centered = centered
+        self.weight_decay = weight_decay
+
+    def _build_state(self, n_params, dtype):
+        self.square_avg_ = self._zeros(n_params, dtype)
+        if self.centered:
+            self.grad_avg_ = self._zeros(n_params, dtype)
+        if self.momentum:
+            self.velocity_ = self._zeros(n_params, dtype)
+
+    def _update(self, params, grads, lr):
+        rho, buf = self.rho, self._buffer
+        self.square_avg_ *= rho
+        self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
+        if self.centered:
+            self.grad_avg_ *= rho
+            self.grad_avg_ += np.multiply(grads, 1 - rho, out=buf)
+            np.square(self.grad_avg_, out=buf)
+            np.subtract(self.square_avg_, buf, out=buf)
+        else:
+            np.copyto(buf, self.square_avg_)
+        np.sqrt(buf, out=buf)
+        buf += self.epsilon
+        np.divide(grads, buf, out=buf)
+        if self.momentum:
+            self.velocity_ *= self.momentum
+            self.velocity_ += buf
+            np.multiply(self.velocity_, lr, out=buf)
+        else:
+            buf *= lr
+        params -= buf
 
 
 class Adam(Optimizer):
@@ -93,8 +347,9 @@ class Adam(Optimizer):
 
     ``m`` and ``v`` are running means of the gradient and its square; the
     step is ``lr_t * m / (sqrt(v) + epsilon)`` with the bias-corrected rate
-    ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, which is where
-    scikit-learn (and the paper's section 2) put the correction.
+    ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, where scikit-learn
+    (and the paper's section 2) put the correction. With ``amsgrad=True``
+    the running maximum of ``v`` is used instead (Reddi et al., 2018).
 
     Parameters
     ----------
@@ -104,6 +359,10 @@ class Adam(Optimizer):
         Decay of the second moment, in [0, 1).
     epsilon : float, default=1e-8
         Added to the root of the second moment for numerical stability.
+    amsgrad : bool, default=False
+        Use the maximum of past second moments.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
 
     Examples
     --------
@@ -114,31 +373,201 @@ class Adam(Optimizer):
     array([0.9])
     """
 
-    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False, weight_decay=0.0
+    ):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        self.weight_decay = weight_decay
 
-    def build(self, n_params, dtype):
-        super().build(n_params, dtype)
-        self.t_ = 0
-        self.m_ = np.zeros(n_params, dtype=dtype)
-        self.v_ = np.zeros(n_params, dtype=dtype)
+    def _build_state(self, n_params, dtype):
+        self.m_ = self._zeros(n_params, dtype)
+        self.v_ = self._zeros(n_params, dtype)
+        if self.amsgrad:
+            self.v_max_ = self._zeros(n_params, dtype)
 
-    def step(self, params, grads, lr):
-        self.t_ += 1
+    def _moments(self, grads):
         m, v, buf = self.m_, self.v_, self._buffer
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
         v *= self.beta_2
-        np.square(grads, out=buf)
-        buf *= 1 - self.beta_2
-        v += buf
-        lr_t = lr * np.sqrt(1 - self.beta_2**self.t_) / (1 - self.beta_1**self.t_)
+        v += _scaled_square(grads, 1 - self.beta_2, out=buf)
+        if self.amsgrad:
+            np.maximum(self.v_max_, v, out=self.v_max_)
+            return m, self.v_max_
+        return m, v
+
+    def _update(self, params, grads, lr):
+        m, v = self._moments(grads)
+        t, buf = self.t_, self._buffer
+        lr_t = lr * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         np.sqrt(v, out=buf)
         buf += self.epsilon
         np.divide(m, buf, out=buf)
         buf *= lr_t
+        params -= buf
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    PyTorch's ``AdamW`` exactly, default decay included: ``w *= 1 - lr * wd``,
+    then ``w -= lr / (1 - beta_1**t) * m / (sqrt(v / (1 - beta_2**t)) + eps)``
+    (epsilon added after the bias correction).
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first moment.
+    beta_2 : float, default=0.999
+        Decay of the second moment.
+    epsilon : float, default=1e-8
+        Added to the bias-corrected root.
+    amsgrad : bool, default=False
+        Use the maximum of past second moments.
+    weight_decay : float, default=0.01
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> from sknn.optimizers import AdamW
+    >>> AdamW().weight_decay
+    0.01
+    """
+
+    def __init__(
+        self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False, weight_decay=0.01
+    ):
+        super().__init__(beta_1, beta_2, epsilon, amsgrad, weight_decay)
+
+    def _update(self, params, grads, lr):
+        m, v = self._moments(grads)
+        t, buf = self.t_, self._buffer
+        np.sqrt(v, out=buf)
+        buf *= 1 / np.sqrt(1 - self.beta_2**t)
+        buf += self.epsilon
+        np.divide(m, buf, out=buf)
+        buf *= lr / (1 - self.beta_1**t)
+        params -= buf
+
+
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum, as PyTorch's NAdam.
+
+    The momentum coefficient warms up as
+    ``mu_t = beta_1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))``, and the
+    step mixes the current gradient and the look-ahead first moment.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first moment.
+    beta_2 : float, default=0.999
+        Decay of the second moment.
+    epsilon : float, default=1e-8
+        Added to the bias-corrected root.
+    momentum_decay : float, default=0.004
+        Speed of the momentum warm-up.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.optimizers import Nadam
+    >>> w = np.array([1.0]); opt = Nadam(); opt.build(1, w.dtype)
+    >>> opt.step(w, np.array([0.5]), lr=0.1); bool(w[0] < 1.0)
+    True
+    """
+
+    def __init__(
+        self,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        momentum_decay=0.004,
+        weight_decay=0.0,
+    ):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.momentum_decay = momentum_decay
+        self.weight_decay = weight_decay
+
+    def _build_state(self, n_params, dtype):
+        self.m_ = self._zeros(n_params, dtype)
+        self.v_ = self._zeros(n_params, dtype)
+        self.mu_product_ = 1.0
+
+    def _mu(self, t):
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
+
+    def _update(self, params, grads, lr):
+        t, m, v, buf = self.t_, self.m_, self.v_, self._buffer
+        mu, mu_next = self._mu(t), self._mu(t + 1)
+        self.mu_product_ *= mu
+        m *= self.beta_1
+        m += np.multiply(grads, 1 - self.beta_1, out=buf)
+        v *= self.beta_2
+        v += _scaled_square(grads, 1 - self.beta_2, out=buf)
+        np.sqrt(v, out=buf)
+        buf *= 1 / np.sqrt(1 - self.beta_2**t)
+        buf += self.epsilon
+        # w -= lr (1 - mu) / (1 - prod mu) g / d + lr mu' / (1 - prod mu mu') m / d
+        gain_grad = lr * (1.0 - mu) / (1.0 - self.mu_product_)
+        gain_m = lr * mu_next / (1.0 - self.mu_product_ * mu_next)
+        np.divide(1.0, buf, out=buf)
+        params -= (grads * gain_grad + m * gain_m) * buf
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma and Ba, 2015, section 7): Adam with the infinity norm.
+
+    ``u = max(beta_2 u, |g| + eps)``, ``w -= lr / (1 - beta_1**t) * m / u``,
+    as PyTorch computes it.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first moment.
+    beta_2 : float, default=0.999
+        Decay of the infinity norm.
+    epsilon : float, default=1e-8
+        Added to ``|g|`` for numerical stability.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn.optimizers import Adamax
+    >>> w = np.array([1.0]); opt = Adamax(); opt.build(1, w.dtype)
+    >>> opt.step(w, np.array([0.5]), lr=0.1); w.round(6)
+    array([0.9])
+    """
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.0):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.weight_decay = weight_decay
+
+    def _build_state(self, n_params, dtype):
+        self.m_ = self._zeros(n_params, dtype)
+        self.u_ = self._zeros(n_params, dtype)
+
+    def _update(self, params, grads, lr):
+        m, u, buf = self.m_, self.u_, self._buffer
+        m *= self.beta_1
+        m += np.multiply(grads, 1 - self.beta_1, out=buf)
+        u *= self.beta_2
+        np.abs(grads, out=buf)
+        buf += self.epsilon
+        np.maximum(u, buf, out=u)
+        np.divide(m, u, out=buf)
+        buf *= lr / (1 - self.beta_1**self.t_)
         params -= buf
 
 
@@ -171,6 +600,14 @@ class LBFGS(Optimizer):
 
 SOLVERS = {
     "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "rmsprop": RMSprop,
     "adam": Adam,
+    "adamw": AdamW,
+    "nadam": Nadam,
+    "adamax": Adamax,
     "lbfgs": LBFGS,
 }

@@ -1,0 +1,217 @@
+"""Layers: finite-difference gradients, training versus inference behaviour."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from sknn.activations import Tanh
+from sknn.engine import Network
+from sknn.initializers import GlorotUniform
+from sknn.layers import (
+    ActivationLayer,
+    BatchNorm,
+    Dense,
+    Dropout,
+    GaussianNoise,
+    LayerNorm,
+)
+from sknn.losses import SquaredError
+
+
+def _bound(layer, n_in, rng):
+    """Build ``layer`` on ``n_in`` inputs with random parameters and statistics."""
+    n_out = layer.build(n_in)
+    views = {}
+    for name, _, shape in layer.params_spec():
+        views[name] = rng.randn(*shape)
+        views["d" + name] = np.zeros(shape)
+    for name, shape in layer.stats_spec():
+        views[name] = rng.rand(*shape) + 0.5
+    layer.bind(views)
+    return n_out
+
+
+def _objective(layer, X, G, seed, sample_weight=None):
+    """<G, forward(X)> with a fresh copy of the random stream."""
+    layer.reserve(X.shape[0], X.dtype)
+    out = layer.forward(
+        X.copy(),
+        training=True,
+        rng=np.random.RandomState(seed),
+        sample_weight=sample_weight,
+    )
+    return float(np.sum(G * out))
+
+
+def _numeric_gradient(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + eps
+        up = f()
+        flat[i] = saved - eps
+        down = f()
+        flat[i] = saved
+        gflat[i] = (up - down) / (2 * eps)
+    return grad
+
+
+LAYERS = {
+    "dense": lambda: Dense(3),
+    "batch_norm": lambda: BatchNorm(),
+    "layer_norm": lambda: LayerNorm(),
+    "dropout": lambda: Dropout(0.4),
+    "noise": lambda: GaussianNoise(0.3),
+    "tanh": lambda: ActivationLayer(Tanh()),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layer_gradients_match_finite_differences(name, weighted):
+    rng = np.random.RandomState(0)
+    layer = LAYERS[name]()
+    n_out = _bound(layer, 4, rng)
+    X = rng.randn(6, 4)
+    G = rng.randn(6, n_out)  # the upstream gradient dL/dY
+    sw = rng.rand(6) + 0.1 if weighted else None
+    seed = 3
+
+    _objective(layer, X, G, seed, sw)
+    dX = layer.backward(G.copy())
+    assert_allclose(
+        dX,
+        _numeric_gradient(lambda: _objective(layer, X, G, seed, sw), X),
+        rtol=1e-6,
+        atol=1e-8,
+    )
+    for param, *_ in layer.params_spec():
+        _objective(layer, X, G, seed, sw)
+        layer.backward(G.copy())
+        analytic = getattr(layer, "d" + param).copy()
+        numeric = _numeric_gradient(
+            lambda: _objective(layer, X, G, seed, sw), getattr(layer, param)
+        )
+        assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_batch_norm_standardizes_with_weighted_statistics():
+    rng = np.random.RandomState(0)
+    layer = BatchNorm()
+    _bound(layer, 3, rng)
+    layer.gamma[...], layer.beta[...] = 1.0, 0.0
+    X = rng.randn(8, 3) * 5 + 2
+    sw = np.r_[np.full(4, 3.0), np.full(4, 1.0)]
+    layer.reserve(8, X.dtype)
+    out = layer.forward(X, training=True, sample_weight=sw)
+    w = sw / sw.sum()
+    assert_allclose(w @ out, 0.0, atol=1e-12)
+    assert_allclose(w @ out**2, 1.0, rtol=1e-4)  # up to epsilon
+
+
+def test_batch_norm_predicts_with_running_statistics():
+    rng = np.random.RandomState(0)
+    layer = BatchNorm(momentum=0.5)
+    _bound(layer, 2, rng)
+    layer.running_mean[...], layer.running_var[...] = 0.0, 1.0
+    X = rng.randn(10, 2) * 3 + 1
+    layer.reserve(10, X.dtype)
+    layer.forward(X, training=True)
+    expected_mean = 0.5 * X.mean(axis=0)
+    expected_var = 0.5 + 0.5 * X.var(axis=0, ddof=1)
+    assert_allclose(layer.running_mean, expected_mean)
+    assert_allclose(layer.running_var, expected_var)
+    X_new = rng.randn(3, 2)
+    expected = (X_new - expected_mean) / np.sqrt(expected_var + 1e-5)
+    assert_allclose(layer.apply(X_new), expected * layer.gamma + layer.beta)
+    # Inference does not touch the statistics.
+    assert_allclose(layer.running_mean, expected_mean)
+
+
+def test_layer_norm_is_the_same_in_training_and_inference():
+    rng = np.random.RandomState(0)
+    layer = LayerNorm()
+    _bound(layer, 5, rng)
+    X = rng.randn(4, 5)
+    layer.reserve(4, X.dtype)
+    assert_allclose(layer.forward(X, training=True), layer.apply(X))
+
+
+def test_dropout_rescales_in_training_and_is_identity_at_predict():
+    rng = np.random.RandomState(0)
+    layer = Dropout(0.25)
+    layer.build(1000)
+    X = np.ones((50, 1000))
+    layer.reserve(50, X.dtype)
+    out = layer.forward(X, training=True, rng=rng)
+    kept = out != 0
+    assert_allclose(out[kept], 1 / 0.75)
+    assert abs(kept.mean() - 0.75) < 0.01  # 50,000 Bernoulli draws
+    assert layer.apply(X) is X
+    assert layer.forward(X, training=False, rng=rng) is X
+
+
+def test_gaussian_noise_has_the_requested_spread_in_training_only():
+    layer = GaussianNoise(0.5)
+    layer.build(200)
+    X = np.zeros((100, 200))
+    layer.reserve(100, X.dtype)
+    noise = layer.forward(X, training=True, rng=np.random.RandomState(0))
+    assert abs(noise.std() - 0.5) < 0.01
+    assert layer.apply(X) is X
+
+
+def test_max_norm_caps_each_units_incoming_weights():
+    layer = Dense(3)
+    layer.build(4)
+    W = np.array([[3.0, 0.1, 0], [4.0, 0.1, 0], [0, 0.1, 2], [0, 0.1, 0]])
+    layer.bind({"W": W.copy(), "b": np.zeros(3)})
+    layer.constrain_norm(2.0)
+    assert_allclose(np.linalg.norm(layer.W, axis=0), [2.0, 0.2, 2.0])
+    assert_allclose(layer.W[:, 0], W[:, 0] * 2 / 5)
+
+
+def test_network_gradient_with_every_layer_kind():
+    rng = np.random.RandomState(0)
+    network = Network(
+        5,
+        [6, 4],
+        1,
+        [Tanh(), Tanh()],
+        SquaredError(),
+        np.float64,
+        normalization=["batch", "layer"],
+        dropout=[0.3, 0.2],
+        input_dropout=0.1,
+        input_noise=0.2,
+    )
+    network.initialize(rng, GlorotUniform(), GlorotUniform())
+    network.params[...] += 0.1 * rng.randn(network.params.size)  # scales != 1
+    X, Y = rng.randn(7, 5), rng.randn(7, 1)  # one output: objective_scale 1
+    sw = rng.rand(7) + 0.5
+
+    def loss():
+        return network.loss_and_gradient(
+            X, Y, sw, alpha=0.1, l1_ratio=0.3, rng=np.random.RandomState(1)
+        )
+
+    loss()
+    analytic = network.grads.copy()
+    numeric = _numeric_gradient(loss, network.params)
+    assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_normalization_parameters_live_after_weights_and_biases():
+    network = Network(
+        3, [4], 1, [Tanh()], SquaredError(), np.float64, normalization="batch"
+    )
+    network.initialize(np.random.RandomState(0), GlorotUniform(), GlorotUniform())
+    bn = network.layers[1]
+    n_weights = 3 * 4 + 4 * 1
+    n_biases = 4 + 1
+    assert network.n_weights == n_weights
+    assert np.shares_memory(network.params[n_weights + n_biases :], bn.gamma)
+    assert_allclose(bn.gamma, 1.0)
+    assert_allclose(bn.beta, 0.0)
+    assert network.stats.size == 8  # running mean and variance

@@ -1,0 +1,297 @@
+"""Optimizers: closed-form steps, PyTorch trajectories, decay, descent."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from sknn import MLPClassifier
+from sknn.optimizers import (
+    SGD,
+    SOLVERS,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    Momentum,
+    Nadam,
+    Nesterov,
+    RMSprop,
+)
+
+STOCHASTIC = sorted(name for name, cls in SOLVERS.items() if cls.stochastic)
+
+
+def _quadratic(n=40, seed=0):
+    """A least-squares problem: its gradient at ``w`` and a starting point."""
+    rng = np.random.RandomState(seed)
+    A = rng.randn(n, n) / np.sqrt(n)
+    b = rng.randn(n)
+    return (lambda w: A.T @ (A @ w - b)), rng.randn(n)
+
+
+def _run(optimizer, w0, grad, lr, n_steps, n_decayed=None):
+    w = w0.copy()
+    optimizer.build(w.size, w.dtype, n_decayed=n_decayed)
+    for _ in range(n_steps):
+        optimizer.step(w, grad(w), lr)
+    return w
+
+
+# -- closed-form first steps, from the papers' formulas -----------------------
+
+G = np.array([0.5, -2.0, 0.0, 1e-3])
+W0 = np.array([1.0, -1.0, 0.5, 2.0])
+
+
+def _one_step(optimizer, lr=0.1):
+    return _run(optimizer, W0, lambda w: G, lr, 1)
+
+
+def test_sgd_plain_step():
+    assert_allclose(_one_step(SGD(momentum=0.0, nesterov=False)), W0 - 0.1 * G)
+
+
+@pytest.mark.parametrize("optimizer", [Momentum(momentum=0.8), Nesterov(momentum=0.8)])
+def test_momentum_two_steps(optimizer):
+    w = _run(optimizer, W0, lambda w: G, 0.1, 2)
+    v1 = -0.1 * G
+    v2 = 0.8 * v1 - 0.1 * G
+    if optimizer.nesterov:  # the second step looks ahead: mu * v2 - lr * g
+        expected = W0 + (0.8 * v1 - 0.1 * G) + (0.8 * v2 - 0.1 * G)
+    else:
+        expected = W0 + v1 + v2
+    assert_allclose(w, expected)
+
+
+def test_adagrad_first_step_is_sign_times_rate():
+    # s = g**2, so the step is lr * g / (|g| + eps)
+    expected = W0 - 0.1 * G / (np.abs(G) + 1e-10)
+    assert_allclose(_one_step(Adagrad()), expected)
+
+
+def test_adadelta_first_step():
+    rho, eps = 0.9, 1e-6
+    s = (1 - rho) * G**2
+    delta = np.sqrt(eps) / np.sqrt(s + eps) * G
+    assert_allclose(_one_step(Adadelta(rho=rho, epsilon=eps), lr=1.0), W0 - delta)
+
+
+@pytest.mark.parametrize("centered", [False, True])
+def test_rmsprop_first_step(centered):
+    rho, eps = 0.9, 1e-8
+    s = (1 - rho) * G**2
+    if centered:
+        s = s - ((1 - rho) * G) ** 2
+    expected = W0 - 0.1 * G / (np.sqrt(s) + eps)
+    assert_allclose(_one_step(RMSprop(rho=rho, centered=centered)), expected)
+
+
+def test_adam_first_step_moves_each_weight_by_the_rate():
+    # Bias correction makes the first step lr * g / (|g| + eps / sqrt(1 - b2)):
+    # scikit-learn adds epsilon before correcting the second moment.
+    w = _one_step(Adam(epsilon=1e-8))
+    assert_allclose(W0 - w, 0.1 * G / (np.abs(G) + 1e-8 / np.sqrt(1 - 0.999)))
+    assert_allclose(np.abs(W0 - w)[G != 0], 0.1, rtol=1e-3)
+
+
+def test_amsgrad_uses_the_largest_second_moment():
+    grads = iter([np.array([10.0]), np.array([0.1])])
+    w_ams = _run(Adam(amsgrad=True), np.zeros(1), lambda w: next(grads), 0.1, 2)
+    grads = iter([np.array([10.0]), np.array([0.1])])
+    w_adam = _run(Adam(), np.zeros(1), lambda w: next(grads), 0.1, 2)
+    # After a large gradient, AMSGrad's denominator stays large: a smaller step.
+    assert abs(w_ams[0]) < abs(w_adam[0])
+
+
+def test_adamax_first_step():
+    expected = W0 - 0.1 * ((1 - 0.9) * G) / (np.abs(G) + 1e-8) / (1 - 0.9)
+    assert_allclose(_one_step(Adamax()), expected)
+
+
+def test_nadam_first_step():
+    b1, b2, eps, psi = 0.9, 0.999, 1e-8, 0.004
+    mu1 = b1 * (1 - 0.5 * 0.96 ** (1 * psi))
+    mu2 = b1 * (1 - 0.5 * 0.96 ** (2 * psi))
+    m = (1 - b1) * G
+    denom = np.sqrt((1 - b2) * G**2 / (1 - b2)) + eps
+    step = (
+        0.1 * (1 - mu1) / (1 - mu1) * G / denom
+        + 0.1 * mu2 / (1 - mu1 * mu2) * m / denom
+    )
+    assert_allclose(_one_step(Nadam()), W0 - step)
+
+
+# -- decoupled weight decay -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", STOCHASTIC)
+def test_weight_decay_shrinks_only_the_leading_weights(name):
+    optimizer = SOLVERS[name](weight_decay=0.5)
+    w = _run(optimizer, W0, lambda w: np.zeros_like(w), 0.1, 1, n_decayed=2)
+    assert_allclose(w[:2], W0[:2] * (1 - 0.1 * 0.5))
+    assert_allclose(w[2:], W0[2:])
+
+
+def test_adamw_default_decay_is_pytorchs():
+    assert AdamW().weight_decay == 0.01
+    assert all(SOLVERS[n]().weight_decay == 0.0 for n in STOCHASTIC if n != "adamw")
+
+
+def test_estimator_decays_exactly_the_weights():
+    X = np.random.RandomState(0).randn(30, 3)
+    y = np.arange(30) % 2
+    clf = MLPClassifier(
+        (4, 3), solver=AdamW(weight_decay=50.0), max_iter=5, random_state=0
+    )
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    n_weights = sum(W.size for W in clf.coefs_)
+    assert clf._optimizer.n_decayed_ == n_weights
+    # The flat vector holds the weights first: its decayed head is exactly them.
+    params = clf._network.params
+    assert np.shares_memory(params[:n_weights], clf.coefs_[0])
+    assert not np.shares_memory(params[:n_weights], clf.intercepts_[0])
+
+
+# -- 50-step trajectories against torch.optim -----------------------------------
+
+# sknn component, torch class name, torch keyword arguments, learning rate.
+# 'sgd' and 'adam' keep scikit-learn's arithmetic: at a constant rate SGD's
+# velocity form equals PyTorch's, and Adam equals PyTorch's when epsilon is 0
+# (scikit-learn adds it before the bias correction, PyTorch after).
+TORCH_CASES = [
+    (SGD(momentum=0.0, nesterov=False), "SGD", {}, 0.1),
+    (
+        SGD(momentum=0.9, nesterov=True),
+        "SGD",
+        {"momentum": 0.9, "nesterov": True},
+        0.05,
+    ),
+    (Momentum(momentum=0.9), "SGD", {"momentum": 0.9}, 0.05),
+    (Nesterov(momentum=0.7), "SGD", {"momentum": 0.7, "nesterov": True}, 0.05),
+    (Adagrad(), "Adagrad", {}, 0.1),
+    (
+        Adagrad(initial_accumulator_value=0.1),
+        "Adagrad",
+        {"initial_accumulator_value": 0.1},
+        0.1,
+    ),
+    (Adadelta(), "Adadelta", {}, 1.0),
+    (Adadelta(rho=0.5, epsilon=1e-4), "Adadelta", {"rho": 0.5, "eps": 1e-4}, 0.5),
+    (RMSprop(), "RMSprop", {}, 0.01),
+    (
+        RMSprop(momentum=0.5, centered=True),
+        "RMSprop",
+        {"momentum": 0.5, "centered": True},
+        0.01,
+    ),
+    (Adam(epsilon=0.0), "Adam", {"eps": 0.0}, 0.01),
+    (Adam(epsilon=0.0, amsgrad=True), "Adam", {"eps": 0.0, "amsgrad": True}, 0.01),
+    (AdamW(), "AdamW", {}, 0.01),
+    (
+        AdamW(amsgrad=True, weight_decay=0.1),
+        "AdamW",
+        {"amsgrad": True, "weight_decay": 0.1},
+        0.01,
+    ),
+    (Nadam(), "NAdam", {}, 0.01),
+    (Adamax(), "Adamax", {}, 0.01),
+]
+
+
+def _torch_trajectory(torch, cls_name, kwargs, lr, w0, grad, n_steps, n_decayed):
+    decay = kwargs.pop("weight_decay", None)
+    head = torch.tensor(w0[:n_decayed].copy(), requires_grad=True)
+    tail = torch.tensor(w0[n_decayed:].copy(), requires_grad=True)
+    groups = [{"params": [head]}, {"params": [tail], "weight_decay": 0.0}]
+    if decay is not None:
+        groups[0]["weight_decay"] = decay
+    optimizer = getattr(torch.optim, cls_name)(groups, lr=lr, **kwargs)
+    for _ in range(n_steps):
+        w = torch.cat([head.detach(), tail.detach()]).numpy()
+        g = torch.from_numpy(grad(w))
+        head.grad, tail.grad = g[:n_decayed].clone(), g[n_decayed:].clone()
+        optimizer.step()
+    return torch.cat([head.detach(), tail.detach()]).numpy()
+
+
+@pytest.mark.parametrize(
+    "optimizer, cls_name, kwargs, lr",
+    TORCH_CASES,
+    ids=[f"{c[1]}-{i}" for i, c in enumerate(TORCH_CASES)],
+)
+def test_trajectory_matches_torch(optimizer, cls_name, kwargs, lr):
+    torch = pytest.importorskip("torch")
+    grad, w0 = _quadratic()
+    n_decayed = 25  # decayed weights first; PyTorch's second group is not decayed
+    ours = _run(optimizer, w0, grad, lr, 50, n_decayed=n_decayed)
+    theirs = _torch_trajectory(
+        torch, cls_name, dict(kwargs), lr, w0, grad, 50, n_decayed
+    )
+    assert_allclose(ours, theirs, rtol=1e-6, atol=1e-12)
+
+
+def test_every_optimizer_is_compared_with_torch():
+    compared = {type(case[0]) for case in TORCH_CASES}
+    assert {SOLVERS[name] for name in STOCHASTIC} <= compared
+
+
+# -- each optimizer goes the right way --------------------------------------------
+
+# AdaDelta's running averages start from epsilon, so its first steps are tiny:
+# it needs a large multiplier to get going within a short run.
+RATES = {
+    "adadelta": 10.0,
+    "adagrad": 0.05,
+    "sgd": 0.05,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "rmsprop": 0.003,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOLVERS))
+def test_every_solver_reaches_a_low_training_loss(name):
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 5)
+    y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+    clf = MLPClassifier(
+        (16,),
+        solver=name,
+        learning_rate_init=RATES.get(name, 0.01),
+        max_iter=150,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=150,
+    ).fit(X, y)
+    assert clf.loss_ < 0.25 * clf.loss_curve_[0]
+    assert clf.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("batch_size, steps", [("full", 1), (1, 40), (16, 3)])
+def test_batch_size_sets_steps_per_epoch(batch_size, steps):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 3), np.arange(40) % 2
+    clf = MLPClassifier(
+        (4,),
+        solver="sgd",
+        momentum=0.0,
+        batch_size=batch_size,
+        max_iter=1,
+        random_state=0,
+    )
+    with pytest.warns(Warning):  # one epoch never converges
+        clf.fit(X, y)
+    # The Adam-free SGD state counts one step per batch.
+    assert clf._optimizer.t_ == steps
+
+
+def test_optimizer_step_is_vectorized_over_the_flat_vector():
+    # One call updates every parameter of the model, whatever its layers.
+    clf = MLPClassifier((5, 4), solver=RMSprop(), max_iter=1, random_state=0)
+    X, y = np.random.RandomState(0).randn(10, 3), np.arange(10) % 2
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    n_params = sum(c.size for c in clf.coefs_) + sum(b.size for b in clf.intercepts_)
+    assert clf._optimizer.square_avg_.shape == (n_params,)
