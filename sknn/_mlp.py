@@ -244,13 +244,17 @@ _COMMON_ATTRIBUTES = """\
         validation data is used, else None."""
 
 
-def _class_weights(class_weight, classes, index):
-    """Weight of each class (in the order of ``classes``) for class indices."""
+def _class_weights(class_weight, classes, index, sample_weight=None):
+    """Weight of each class (in the order of ``classes``) for class indices.
+
+    'balanced' counts samples by their weights, so a sample of weight 3 counts
+    as three samples, as repeating it would.
+    """
     n_classes = len(classes)
     if class_weight == "balanced":
-        counts = np.bincount(index, minlength=n_classes).astype(float)
+        counts = np.bincount(index, weights=sample_weight, minlength=n_classes)
         with np.errstate(divide="ignore"):
-            return np.where(counts > 0, len(index) / (n_classes * counts), 1.0)
+            return np.where(counts > 0, counts.sum() / (n_classes * counts), 1.0)
     unknown = set(class_weight) - set(classes.tolist())
     if unknown:
         raise ValueError(
@@ -483,7 +487,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self._label_binarizer.y_type_.startswith("multilabel"):
             raise ValueError("class_weight is not supported for multilabel targets.")
         index = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
-        per_class = _class_weights(self.class_weight, self.classes_, index)
+        per_class = _class_weights(
+            self.class_weight, self.classes_, index, sample_weight
+        )
         weights = per_class[index].astype(Y.dtype if Y.dtype != bool else float)
         if sample_weight is None:
             return weights.astype(np.float64)
@@ -660,7 +666,8 @@ default=None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        # Class weights are per sample, which multilabel targets do not allow.
+        tags.classifier_tags.multi_label = self.class_weight is None
         return tags
 
 

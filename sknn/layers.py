@@ -318,8 +318,8 @@ class BatchNorm(_Normalization):
     batch (weighted by the sample weights), then scaled by ``gamma`` and
     shifted by ``beta``, both learned (and never weight-decayed). Running
     averages of the batch statistics, ``running = (1 - momentum) * running +
-    momentum * batch`` (with the unbiased variance, as PyTorch), standardize at
-    predict time.
+    momentum * batch`` (with the unbiased variance, as PyTorch, counting a
+    sample of weight 3 as three samples), standardize at predict time.
 
     Parameters
     ----------
@@ -372,7 +372,10 @@ class BatchNorm(_Normalization):
         self.running_mean *= 1 - m
         self.running_mean += m * mean
         self.running_var *= 1 - m
-        self.running_var += m * var * (n / (n - 1) if n > 1 else 1.0)
+        # Unbiased running variance (PyTorch's); weights count as repetitions,
+        # as scikit-learn's sample weights do.
+        count = n if sample_weight is None else float(sample_weight.sum())
+        self.running_var += m * var * (count / (count - 1) if count > 1 else 1.0)
         return self._scale_shift(xhat, self._out[:n])
 
     def backward(self, dY, *, need_input_grad=True):

@@ -544,15 +544,15 @@ INITIALIZER_CASES = [pytest.param(cls, id=name) for name, cls in INITIALIZERS.it
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_initializer_shape_dtype_and_determinism(cls, dtype):
     init = cls()
-    draws = [
-        init((4, 3), fan_in=4, fan_out=3, rng=np.random.RandomState(7), dtype=dtype)
-        for _ in range(2)
-    ]
+    rngs = [np.random.RandomState(7) for _ in range(2)]
+    draws = [init((4, 3), fan_in=4, fan_out=3, rng=rng, dtype=dtype) for rng in rngs]
     assert draws[0].shape == (4, 3)
     assert draws[0].dtype == dtype
     assert_array_equal(draws[0], draws[1])
-    other = init((4, 3), fan_in=4, fan_out=3, rng=np.random.RandomState(8))
-    assert not np.array_equal(draws[0].astype(np.float64), other)
+    # An initializer that draws from the stream depends on it.
+    if rngs[0].randint(2**31) != np.random.RandomState(7).randint(2**31):
+        other = init((4, 3), fan_in=4, fan_out=3, rng=np.random.RandomState(8))
+        assert not np.array_equal(draws[0].astype(np.float64), other)
 
 
 @pytest.mark.parametrize("factor", [6.0, 2.0])

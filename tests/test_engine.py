@@ -297,7 +297,7 @@ class _ProbeSGD(SGD):
 
 
 class _JumpSchedule(Constant):
-    """A constant rate multiplied once by ``factor`` after epoch ``at``."""
+    """A constant rate, multiplied by ``factor`` from epoch ``at + 1`` on."""
 
     def __init__(self, at=2, factor=1e200):
         self.at = at

@@ -1,0 +1,386 @@
+"""Regularization, normalization and validation data in the estimators."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import f1_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn import MLPClassifier, MLPRegressor
+from sknn.layers import BatchNorm, Dropout, GaussianNoise, LayerNorm
+from sknn.optimizers import AdamW
+
+X_CLF, Y_CLF = make_classification(
+    n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
+)
+X_REG, Y_REG = make_regression(n_samples=120, n_features=6, noise=1.0, random_state=0)
+Y_REG = Y_REG / Y_REG.std()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def _clf(**params):
+    defaults = {"hidden_layer_sizes": (8,), "max_iter": 20, "random_state": 0}
+    return MLPClassifier(**{**defaults, **params})
+
+
+def _layer_types(est):
+    return [type(layer) for layer in est._network.layers]
+
+
+# -- architecture ---------------------------------------------------------------
+
+
+def test_layers_are_placed_as_documented():
+    clf = _clf(
+        hidden_layer_sizes=(8, 6),
+        normalization=["batch", "layer"],
+        dropout=[0.1, 0.2],
+        input_dropout=0.05,
+        input_noise=0.1,
+        activation=["relu", "tanh"],
+    ).fit(X_CLF, Y_CLF)
+    names = [type(layer).__name__ for layer in clf._network.layers]
+    assert names == [
+        "GaussianNoise", "Dropout",
+        "Dense", "BatchNorm", "ActivationLayer", "Dropout",
+        "Dense", "LayerNorm", "ActivationLayer", "Dropout",
+        "Dense",
+    ]  # fmt: skip
+    activations = [
+        type(layer.activation).__name__
+        for layer in clf._network.layers
+        if hasattr(layer, "activation")
+    ]
+    assert activations == ["ReLU", "Tanh"]
+    rates = [layer.rate for layer in clf._network.layers if isinstance(layer, Dropout)]
+    assert rates == [0.05, 0.1, 0.2]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"dropout": [0.1]},
+        {"normalization": ["batch", "nope"]},
+        {"activation": ["relu"]},
+        {"dropout": [0.1, 1.5]},
+    ],
+)
+def test_per_layer_lists_are_validated(params):
+    with pytest.raises(ValueError):
+        _clf(hidden_layer_sizes=(4, 4), **params).fit(X_CLF, Y_CLF)
+
+
+def test_lbfgs_refuses_randomized_training():
+    with pytest.raises(ValueError, match="stochastic solver"):
+        _clf(solver="lbfgs", dropout=0.2).fit(X_CLF, Y_CLF)
+
+
+# -- training versus inference ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params", [{"dropout": 0.5}, {"input_dropout": 0.3}, {"input_noise": 0.5}]
+)
+def test_randomized_layers_are_identity_at_predict(params):
+    clf = _clf(**params).fit(X_CLF, Y_CLF)
+    plain_layers = [
+        layer
+        for layer in clf._network.layers
+        if not isinstance(layer, Dropout | GaussianNoise)
+    ]
+    A = X_CLF
+    for layer in plain_layers:
+        A = layer.apply(A)
+    assert_allclose(clf.decision_function(X_CLF), A)
+    assert_array_equal(clf.predict_proba(X_CLF), clf.predict_proba(X_CLF))
+
+
+def test_dropout_changes_training_and_is_reproducible():
+    a = _clf(dropout=0.3).fit(X_CLF, Y_CLF)
+    b = _clf(dropout=0.3).fit(X_CLF, Y_CLF)
+    plain = _clf().fit(X_CLF, Y_CLF)
+    assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.allclose(a.coefs_[0], plain.coefs_[0])
+
+
+def test_batch_norm_predicts_with_running_statistics():
+    clf = _clf(normalization="batch").fit(X_CLF, Y_CLF)
+    bn = next(layer for layer in clf._network.layers if isinstance(layer, BatchNorm))
+    Z = X_CLF @ clf.coefs_[0] + clf.intercepts_[0]
+    assert not np.allclose(bn.running_var, 1.0)  # statistics were learned
+    Z = (Z - bn.running_mean) / np.sqrt(bn.running_var + bn.epsilon)
+    A = np.maximum(Z * bn.gamma + bn.beta, 0)
+    assert_allclose(
+        clf.decision_function(X_CLF), A @ clf.coefs_[1] + clf.intercepts_[1]
+    )
+    # One sample predicts the same alone as in a batch: no batch statistics.
+    assert_allclose(clf.predict_proba(X_CLF[:1]), clf.predict_proba(X_CLF)[:1])
+
+
+def test_normalization_parameters_are_never_decayed():
+    clf = _clf(normalization="layer", solver=AdamW(weight_decay=0.5)).fit(X_CLF, Y_CLF)
+    ln = next(layer for layer in clf._network.layers if isinstance(layer, LayerNorm))
+    n_weights = sum(W.size for W in clf.coefs_)
+    assert clf._optimizer.n_decayed_ == n_weights
+    assert not np.shares_memory(clf._network.params[:n_weights], ln.gamma)
+
+
+# -- penalties and constraints ---------------------------------------------------------
+
+
+def test_l1_penalty_makes_weights_sparse():
+    def fraction_near_zero(l1_ratio):
+        reg = MLPRegressor(
+            hidden_layer_sizes=(16,),
+            alpha=5.0,
+            l1_ratio=l1_ratio,
+            solver="sgd",
+            learning_rate_init=0.01,
+            max_iter=100,
+            random_state=0,
+        ).fit(X_REG, Y_REG)
+        return np.mean(np.abs(reg.coefs_[0]) < 1e-2)
+
+    # Same strength, the lasso drives far more first-layer weights to ~0.
+    assert fraction_near_zero(1.0) > fraction_near_zero(0.0) + 0.4
+
+
+def test_l1_ratio_zero_is_sklearns_l2():
+    a = _clf(alpha=0.1).fit(X_CLF, Y_CLF)
+    b = _clf(alpha=0.1, l1_ratio=0.0).fit(X_CLF, Y_CLF)
+    assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+def test_elastic_net_loss_includes_both_penalties():
+    # The first full-batch epoch's loss is measured at the initial weights:
+    # data loss + alpha * (l1_ratio * |W| + (1 - l1_ratio) / 2 * ||W||^2) / n.
+    base = dict(batch_size="full", max_iter=1, random_state=0)
+    plain = MLPRegressor(hidden_layer_sizes=(5,), alpha=0.0, **base).fit(X_REG, Y_REG)
+    both = MLPRegressor(hidden_layer_sizes=(5,), alpha=2.0, l1_ratio=0.25, **base).fit(
+        X_REG, Y_REG
+    )
+    # A step of 1e-300 leaves the initial weights exactly as drawn.
+    start = MLPRegressor(
+        hidden_layer_sizes=(5,), learning_rate_init=1e-300, **base
+    ).fit(X_REG, Y_REG)
+    W = np.concatenate([w.ravel() for w in start.coefs_])
+    penalty = 2.0 * (0.25 * np.abs(W).sum() + 0.75 / 2 * np.dot(W, W)) / len(X_REG)
+    assert both.loss_curve_[0] == pytest.approx(
+        plain.loss_curve_[0] + penalty, rel=1e-9
+    )
+
+
+def test_max_norm_holds_for_every_unit():
+    clf = _clf(max_norm=0.5, learning_rate_init=0.05).fit(X_CLF, Y_CLF)
+    for W in clf.coefs_:
+        assert np.all(np.linalg.norm(W, axis=0) <= 0.5 + 1e-12)
+    free = _clf(learning_rate_init=0.05).fit(X_CLF, Y_CLF)
+    assert np.linalg.norm(free.coefs_[0], axis=0).max() > 0.5
+
+
+def test_clip_grad_norm_bounds_each_sgd_step():
+    base = dict(
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=1.0,
+        max_iter=1,
+        batch_size="full",
+        shuffle=False,
+    )
+    clipped = _clf(clip_grad_norm=1e-3, **base).fit(X_CLF, Y_CLF)
+    start = _clf(**{**base, "learning_rate_init": 1e-300}).fit(X_CLF, Y_CLF)
+    step = np.concatenate(
+        [
+            (a - b).ravel()
+            for a, b in zip(
+                clipped.coefs_ + clipped.intercepts_,
+                start.coefs_ + start.intercepts_,
+                strict=True,
+            )
+        ]
+    )
+    assert np.linalg.norm(step) == pytest.approx(1e-3, rel=1e-6)
+
+
+# -- class weights ------------------------------------------------------------------
+
+
+def test_class_weight_equals_sample_weight():
+    weights = {0: 3.0, 1: 0.5, 2: 1.0}
+    a = _clf(class_weight=weights).fit(X_CLF, Y_CLF)
+    sw = np.array([weights[c] for c in Y_CLF])
+    b = _clf().fit(X_CLF, Y_CLF, sample_weight=sw)
+    assert_allclose(a.coefs_[0], b.coefs_[0])
+
+
+def test_class_weight_multiplies_sample_weight_and_balanced_uses_counts():
+    y = np.r_[np.zeros(90, int), np.ones(30, int)]
+    sw = np.random.RandomState(0).rand(120) + 0.5
+    a = _clf(class_weight="balanced").fit(X_CLF, y, sample_weight=sw)
+    counts = np.array([sw[y == 0].sum(), sw[y == 1].sum()])
+    per_class = counts.sum() / (2 * counts)
+    b = _clf().fit(X_CLF, y, sample_weight=sw * per_class[y])
+    assert_allclose(a.coefs_[0], b.coefs_[0])
+
+
+def test_class_weight_errors():
+    with pytest.raises(ValueError, match="not in y"):
+        _clf(class_weight={7: 2.0}).fit(X_CLF, Y_CLF)
+    Y = np.c_[Y_CLF == 0, Y_CLF == 1].astype(int)
+    with pytest.raises(ValueError, match="multilabel"):
+        _clf(class_weight="balanced").fit(X_CLF, Y)
+
+
+# -- weight averaging ----------------------------------------------------------
+
+
+def test_weight_averaging_predicts_with_the_average():
+    avg = _clf(weight_averaging=0.9, batch_size=30, max_iter=5).fit(X_CLF, Y_CLF)
+    plain = _clf(batch_size=30, max_iter=5).fit(X_CLF, Y_CLF)
+    # Averaging does not change the training trajectory...
+    assert_allclose(avg._state.train_params, plain._network.params)
+    # ...but predictions use the average, which coefs_ hold.
+    assert not np.allclose(avg._network.params, plain._network.params)
+    assert_allclose(avg._network.params, avg._state.averaged)
+    assert np.shares_memory(avg.coefs_[0], avg._network.params)
+
+
+def test_weight_averaging_is_the_exponential_average_of_the_steps():
+    # Record the raw parameters after each step through partial_fit with one
+    # batch per epoch, and average them by hand.
+    base = dict(batch_size="full", shuffle=False, random_state=0)
+    plain = _clf(**base)
+    trajectory = []
+    for _ in range(4):
+        plain.partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
+        trajectory.append(plain._network.params.copy())
+    avg = _clf(weight_averaging=0.5, **base)
+    for _ in range(4):
+        avg.partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
+    start = _clf(**base, learning_rate_init=1e-300)
+    start.partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
+    expected = start._network.params.copy()
+    for params in trajectory:
+        expected = 0.5 * expected + 0.5 * params
+    assert_allclose(avg._network.params, expected)
+
+
+def test_weight_averaging_continues_from_raw_weights():
+    a = _clf(weight_averaging=0.9, batch_size=30, warm_start=True, max_iter=2)
+    a.fit(X_CLF, Y_CLF).fit(X_CLF, Y_CLF)
+    plain = _clf(batch_size=30, warm_start=True, max_iter=2)
+    plain.fit(X_CLF, Y_CLF).fit(X_CLF, Y_CLF)
+    assert_allclose(a._state.train_params, plain._network.params)
+
+
+# -- validation data, early stopping and scoring ---------------------------------------
+
+
+def test_validation_data_is_recorded_without_early_stopping():
+    X_val, y_val = X_CLF[:40], Y_CLF[:40]
+    clf = _clf().fit(X_CLF[40:], Y_CLF[40:], X_val=X_val, y_val=y_val)
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 20
+    clf_ref = _clf().fit(X_CLF[40:], Y_CLF[40:])
+    assert_array_equal(clf.coefs_[0], clf_ref.coefs_[0])  # nothing else changed
+    assert clf.validation_scores_[-1] == pytest.approx(clf.score(X_val, y_val))
+
+
+def test_validation_data_replaces_the_split_under_early_stopping():
+    X_val, y_val = X_CLF[:40], Y_CLF[:40]
+    clf = _clf(early_stopping=True, max_iter=200).fit(
+        X_CLF[40:], Y_CLF[40:], X_val=X_val, y_val=y_val
+    )
+    assert clf.best_validation_score_ == pytest.approx(clf.score(X_val, y_val))
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+def test_scoring_loss_monitors_the_validation_loss():
+    X_val, y_val = X_REG[:40], Y_REG[:40]
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        scoring="loss",
+        early_stopping=True,
+        max_iter=50,
+        random_state=0,
+    ).fit(X_REG[40:], Y_REG[40:], X_val=X_val, y_val=y_val)
+    assert_allclose(reg.validation_scores_, -np.array(reg.validation_loss_curve_))
+    best = np.argmax(reg.validation_scores_)
+    half_mse = 0.5 * np.mean((reg.predict(X_val) - y_val) ** 2)
+    assert half_mse == pytest.approx(reg.validation_loss_curve_[best], rel=1e-6)
+
+
+def test_any_scorer_can_drive_early_stopping():
+    X_val, y_val = X_CLF[:40], Y_CLF[:40]
+    clf = _clf(scoring="f1_macro", early_stopping=True, max_iter=100).fit(
+        X_CLF[40:], Y_CLF[40:], X_val=X_val, y_val=y_val
+    )
+    assert clf.best_validation_score_ == pytest.approx(
+        f1_score(y_val, clf.predict(X_val), average="macro")
+    )
+
+
+def test_partial_fit_records_validation_across_calls():
+    clf = MLPClassifier((8,), random_state=0)
+    for _ in range(3):
+        clf.partial_fit(
+            X_CLF[40:],
+            Y_CLF[40:],
+            classes=[0, 1, 2],
+            X_val=X_CLF[:40],
+            y_val=Y_CLF[:40],
+        )
+    assert len(clf.validation_scores_) == 3
+    assert clf.validation_scores_[-1] == pytest.approx(
+        clf.score(X_CLF[:40], Y_CLF[:40])
+    )
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"X_val": X_CLF[:5]}, "together"),
+        ({"X_val": X_CLF[:5], "y_val": Y_CLF[:4]}, "different numbers"),
+        ({"X_val": X_CLF[:5, :3], "y_val": Y_CLF[:5]}, "features"),
+        ({"X_val": X_CLF[:3], "y_val": ["z", "z", "z"]}, "not seen"),
+    ],
+)
+def test_bad_validation_data(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        _clf().fit(X_CLF, Y_CLF, **kwargs)
+
+
+def test_validation_data_through_a_pipeline():
+    import sklearn
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                (
+                    "mlp",
+                    _clf(early_stopping=True).set_fit_request(X_val=True, y_val=True),
+                ),
+            ],
+            transform_input=["X_val"],
+        )
+        model.fit(
+            X_CLF[40:] * 100, Y_CLF[40:], X_val=X_CLF[:40] * 100, y_val=Y_CLF[:40]
+        )
+    mlp = model.named_steps["mlp"]
+    # The network saw the scaled validation inputs: its score equals the
+    # pipeline's on the raw ones.
+    assert mlp.best_validation_score_ == pytest.approx(
+        model.score(X_CLF[:40] * 100, Y_CLF[:40])
+    )
