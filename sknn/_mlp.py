@@ -38,7 +38,7 @@ default='relu'
         full batch; good on small data), 'sgd' (stochastic gradient descent,
         Nesterov momentum by default) and 'adam'; and 'momentum' (classical
         momentum), 'nesterov', 'adagrad', 'adadelta', 'rmsprop', 'adamw',
-        'nadam', 'adamax' (see :doc:`optimizers`). Or an instance from
+        'nadam', 'adamax' (see the user guide's optimizers page). Or an instance from
         ``sknn.optimizers``, whose own hyper-parameters (``weight_decay``,
         ``amsgrad``, ...) then replace ``momentum``, ``nesterovs_momentum``,
         ``beta_1``, ``beta_2``, ``epsilon`` and ``max_fun`` and are tunable as
@@ -62,8 +62,8 @@ default='relu'
         solvers they warn and keep the rate constant). The other names,
         'step', 'exponential', 'inverse_time', 'cosine', 'cyclic',
         'one_cycle', 'plateau' and 'warmup', and any instance from
-        ``sknn.schedules`` apply to every stochastic solver (see
-        :doc:`optimizers`).
+        ``sknn.schedules`` apply to every stochastic solver (see the user
+        guide's optimizers page).
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.

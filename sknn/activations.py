@@ -249,8 +249,8 @@ class ELU(Activation):
     Parameters
     ----------
     alpha : float, default=1.0
-        Value the output tends to as ``z -> -inf`` is ``-alpha``. A negative
-        ``alpha`` is allowed and makes ``backward`` need ``Z``.
+        The output tends to ``-alpha`` as ``z -> -inf``. A negative ``alpha``
+        is allowed and makes ``backward`` need ``Z``.
 
     Examples
     --------

@@ -19,7 +19,18 @@ an argument, never a global flag.
 import numpy as np
 import scipy.sparse as sp
 
-_UNPICKLED = ("_out", "_dX", "_X", "_A", "_Z", "_mask", "_xhat", "_inv_std", "_w")
+_UNPICKLED = (
+    "_out",
+    "_dX",
+    "_X",
+    "_A",
+    "_Z",
+    "_Zbatch",
+    "_mask",
+    "_xhat",
+    "_inv_std",
+    "_w",
+)
 
 
 class Layer:
@@ -169,15 +180,21 @@ class ActivationLayer(Layer):
     def __init__(self, activation):
         self.activation = activation
 
-    def forward(self, X, *, training, rng=None, sample_weight=None):
+    def reserve(self, capacity, dtype):
         if not self.activation.derivative_from_output:
-            self._Z = X.copy()
+            self._Z = np.empty((capacity, self.n_in), dtype=dtype)
+
+    def forward(self, X, *, training, rng=None, sample_weight=None):
+        Z = None
+        if not self.activation.derivative_from_output:
+            Z = self._Z[: X.shape[0]]
+            np.copyto(Z, X)
+        self._Zbatch = Z
         self._A = self.activation.forward(X)
         return self._A
 
     def backward(self, dY, *, need_input_grad=True):
-        Z = getattr(self, "_Z", None)
-        return self.activation.backward(dY, self._A, Z)
+        return self.activation.backward(dY, self._A, self._Zbatch)
 
     def apply(self, X):
         return self.activation.forward(X)
