@@ -156,15 +156,11 @@ class Momentum(SGD):
         self.weight_decay = weight_decay
 
 
-class Nesterov(SGD):
+class Nesterov(Momentum):
     """SGD with Nesterov's momentum: ``solver='nesterov'``.
 
-    Parameters
-    ----------
-    momentum : float, default=0.9
-        Decay of the velocity, in [0, 1].
-    weight_decay : float, default=0.0
-        Decoupled weight decay of the weights.
+    The hyper-parameters of :class:`Momentum`; the step is taken from the
+    look-ahead point, as with ``SGD(nesterov=True)``.
 
     Examples
     --------
@@ -174,10 +170,6 @@ class Nesterov(SGD):
     """
 
     nesterov = True
-
-    def __init__(self, momentum=0.9, weight_decay=0.0):
-        self.momentum = momentum
-        self.weight_decay = weight_decay
 
 
 class Adagrad(Optimizer):

@@ -290,7 +290,28 @@ class CosineAnnealing(Schedule):
         return self.eta_min + (self.lr0_ - self.eta_min) * cosine
 
 
-class CyclicLR(Schedule):
+class _PerBatchSchedule(Schedule):
+    """A schedule defined in optimizer steps: ``rate_at_step(step)``."""
+
+    per_batch = True
+
+    def start(self, lr0, *, steps_per_epoch, max_epochs):
+        super().start(lr0, steps_per_epoch=steps_per_epoch, max_epochs=max_epochs)
+        return self.rate_at_step(0)
+
+    def rate_at_step(self, step):
+        raise NotImplementedError
+
+    def epoch_end(self, lr, *, t, monitor=None):
+        self.epoch_ += 1
+        return lr
+
+    def batch_end(self, lr):
+        self.step_ += 1
+        return self.rate_at_step(self.step_)
+
+
+class CyclicLR(_PerBatchSchedule):
     """Triangular cyclical learning rate (Smith, 2017), stepped every batch.
 
     The rate climbs linearly from ``learning_rate_init`` to ``max_lr`` over
@@ -312,28 +333,18 @@ class CyclicLR(Schedule):
     [1.0, 2.0, 3.0, 2.0, 1.0, 2.0]
     """
 
-    per_batch = True
-
     def __init__(self, max_lr=None, step_size_up=2000):
         self.max_lr = max_lr
         self.step_size_up = step_size_up
 
-    def _rate_at_step(self, step):
+    def rate_at_step(self, step):
         max_lr = 10.0 * self.lr0_ if self.max_lr is None else self.max_lr
         cycle = math.floor(1 + step / (2 * self.step_size_up))
         x = abs(step / self.step_size_up - 2 * cycle + 1)
         return self.lr0_ + (max_lr - self.lr0_) * max(0.0, 1.0 - x)
 
-    def epoch_end(self, lr, *, t, monitor=None):
-        self.epoch_ += 1
-        return lr
 
-    def batch_end(self, lr):
-        self.step_ += 1
-        return self._rate_at_step(self.step_)
-
-
-class OneCycle(Schedule):
+class OneCycle(_PerBatchSchedule):
     """The one-cycle policy (Smith and Topin, 2019), stepped every batch.
 
     Over the whole run (``max_iter`` epochs), the rate rises along a cosine
@@ -364,8 +375,6 @@ class OneCycle(Schedule):
     [0.1, 1.0, 0.7525, 0.2575, 0.01]
     """
 
-    per_batch = True
-
     def __init__(
         self, max_lr=None, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
     ):
@@ -374,11 +383,7 @@ class OneCycle(Schedule):
         self.div_factor = div_factor
         self.final_div_factor = final_div_factor
 
-    def start(self, lr0, *, steps_per_epoch, max_epochs):
-        super().start(lr0, steps_per_epoch=steps_per_epoch, max_epochs=max_epochs)
-        return self._rate_at_step(0)
-
-    def _rate_at_step(self, step):
+    def rate_at_step(self, step):
         peak = self.lr0_ if self.max_lr is None else self.max_lr
         initial = peak / self.div_factor
         final = initial / self.final_div_factor
@@ -391,14 +396,6 @@ class OneCycle(Schedule):
             start_rate, end_rate = peak, final
             pct = (step - end_up) / (total - 1 - end_up)
         return end_rate + (start_rate - end_rate) / 2.0 * (math.cos(math.pi * pct) + 1)
-
-    def epoch_end(self, lr, *, t, monitor=None):
-        self.epoch_ += 1
-        return lr
-
-    def batch_end(self, lr):
-        self.step_ += 1
-        return self._rate_at_step(self.step_)
 
 
 class ReduceOnPlateau(Schedule):
