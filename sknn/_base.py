@@ -200,6 +200,14 @@ class BaseMLP(BaseEstimator, ABC):
         """The loss component for the encoded targets of this fit."""
 
     @abstractmethod
+    def _encode_targets(self, y):
+        """Encode validation targets like the training ones (2-d)."""
+
+    @abstractmethod
+    def _decode_targets(self, Y):
+        """Targets as the user gave them, from their 2-d encoding."""
+
+    @abstractmethod
     def _default_score(self, P, Y, sample_weight):
         """scikit-learn's validation score of predictions ``P`` (after the link)."""
 

@@ -1,0 +1,148 @@
+"""MLP benchmarks: sknn against scikit-learn, parametrized by ``impl``."""
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from . import BLAS_ENV_TOO_LATE, UNSET_BLAS_ENV
+from .common import Benchmark, Estimator, ProbaPredictor, estimator_class
+from .datasets import (
+    _digits_dataset,
+    _synth_regression_dataset,
+    image_classification_dataset,
+)
+
+IMPLS = ["sknn", "sklearn"]
+DTYPES = ["float32", "float64"]
+
+
+def _fixed_epochs(n_epochs):
+    """Settings under which every fit runs exactly ``n_epochs`` epochs."""
+    return dict(
+        max_iter=n_epochs, tol=0.0, n_iter_no_change=n_epochs, early_stopping=False
+    )
+
+
+class MLPClassifierBenchmark(ProbaPredictor, Estimator, Benchmark):
+    """The small net of the side-by-side script on a Fashion-MNIST subset.
+
+    784-256-128-10, ReLU, Adam, batch 256, a fixed 3 epochs (so ``time_fit`` is
+    3 epochs of work for every implementation and ``track_n_iter`` is 3), on
+    6000 training rows (all 60000 with the ``large_scale`` profile) and 2000
+    test rows. Digits stand in when Fashion-MNIST is not on disk.
+    """
+
+    param_names = ["impl", "dtype"]
+    params = (IMPLS, DTYPES)
+
+    def setup_cache(self):
+        super().setup_cache()
+
+    def make_data(self, params):
+        _, dtype = params
+        if Benchmark.data_size == "large":
+            return image_classification_dataset(60000, 10000, np.dtype(dtype))
+        return image_classification_dataset(6000, 2000, np.dtype(dtype))
+
+    def make_estimator(self, params):
+        impl, _ = params
+        return estimator_class(impl)(
+            hidden_layer_sizes=(256, 128),
+            solver="adam",
+            learning_rate_init=1e-3,
+            batch_size=256,
+            random_state=0,
+            **_fixed_epochs(3),
+        )
+
+
+class MLPClassifierDigitsBenchmark(ProbaPredictor, Estimator, Benchmark):
+    """Small data, where per-batch Python overhead dominates.
+
+    Digits (1437 training rows), 64-100-10, batch 32, Adam, and scikit-learn's
+    default stopping rule (``tol=1e-4``, 10 epochs without improvement,
+    ``max_iter=200``): ``time_fit`` is the time to convergence and
+    ``track_n_iter`` shows whether both implementations converge alike.
+    """
+
+    param_names = ["impl", "dtype"]
+    params = (IMPLS, DTYPES)
+
+    def setup_cache(self):
+        super().setup_cache()
+
+    def make_data(self, params):
+        _, dtype = params
+        return _digits_dataset(dtype=np.dtype(dtype))
+
+    def make_estimator(self, params):
+        impl, _ = params
+        return estimator_class(impl)(
+            hidden_layer_sizes=(100,), batch_size=32, max_iter=200, random_state=0
+        )
+
+
+class MLPRegressorBenchmark(Estimator, Benchmark):
+    """Regression: 4500 synthetic rows x 100 features, 100-100-1, 20 epochs."""
+
+    param_names = ["impl", "dtype"]
+    params = (IMPLS, DTYPES)
+
+    def setup_cache(self):
+        super().setup_cache()
+
+    def make_data(self, params):
+        _, dtype = params
+        n_samples = 50000 if Benchmark.data_size == "large" else 5000
+        return _synth_regression_dataset(n_samples=n_samples, dtype=np.dtype(dtype))
+
+    def make_estimator(self, params):
+        impl, _ = params
+        return estimator_class(impl, "regressor")(
+            hidden_layer_sizes=(100,),
+            batch_size=200,
+            random_state=0,
+            **_fixed_epochs(20),
+        )
+
+    def time_predict(self, *params):
+        self.estimator.predict(self.X_val)
+
+
+def _blas_kernel():
+    """What threadpoolctl sees of NumPy's BLAS, as one string."""
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        return "no-blas"
+    # NumPy's own BLAS, the one sknn's GEMMs use (SciPy may load another).
+    info = next((i for i in blas if "numpy" in i["filepath"]), blas[0])
+    label = (
+        f"{info['internal_api']}-{info.get('version')}-{info.get('architecture', '?')}"
+    )
+    if UNSET_BLAS_ENV:
+        label += "-unset:" + ",".join(sorted(UNSET_BLAS_ENV))
+    if BLAS_ENV_TOO_LATE:
+        label += "-TOO-LATE"
+    return label
+
+
+class BLASInfo:
+    """Which BLAS kernel and how many threads the benchmarks ran with.
+
+    The kernel (e.g. ``openblas-0.3.31-SkylakeX``, plus the OpenBLAS variables
+    removed from the benchmark process) is the parameter; the value is the
+    thread count of NumPy's BLAS.
+    """
+
+    param_names = ["blas_kernel"]
+    params = [[_blas_kernel()]]
+
+    def track_blas_threads(self, kernel):
+        from .common import N_THREADS
+
+        if N_THREADS:
+            return float(N_THREADS)
+        blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+        info = next((i for i in blas if "numpy" in i["filepath"]), None)
+        return float(info["num_threads"]) if info else 0.0
+
+    track_blas_threads.unit = "threads"
