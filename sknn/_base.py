@@ -499,6 +499,8 @@ class BaseMLP(BaseEstimator, ABC):
                 self._state.learning_rate = None
         if self._state is None:
             self._state = TrainingState.start(network, self.early_stopping)
+        else:
+            self._state.monitor(network, self.early_stopping)
 
         if validation_data is None and self.early_stopping:
             X, Y, sample_weight, *validation_data = self._split_validation(
@@ -507,7 +509,8 @@ class BaseMLP(BaseEstimator, ABC):
         evaluate = None
         if validation_data is not None:
             evaluate = self._validation_evaluator(network, *validation_data)
-        Y = Y.astype(network.dtype, copy=False)
+        if Y.dtype != bool:  # class indicators stay compact; batches convert
+            Y = Y.astype(network.dtype, copy=False)
 
         try:
             outcome = fit_stochastic(

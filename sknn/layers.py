@@ -113,6 +113,10 @@ class Dense(Layer):
     array([[3., 3.]])
     """
 
+    #: Whether ``backward`` is asked for the gradient of the input; the
+    #: network turns it off for its first dense layer.
+    input_grad = True
+
     def __init__(self, n_units):
         self.n_units = n_units
 
@@ -128,7 +132,8 @@ class Dense(Layer):
 
     def reserve(self, capacity, dtype):
         self._out = np.empty((capacity, self.n_units), dtype=dtype)
-        self._dX = np.empty((capacity, self.n_in), dtype=dtype)
+        if self.input_grad:
+            self._dX = np.empty((capacity, self.n_in), dtype=dtype)
 
     def forward(self, X, *, training, rng=None, sample_weight=None):
         self._X = X

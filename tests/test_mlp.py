@@ -359,6 +359,22 @@ def test_warm_start_with_early_stopping_extends_scores():
     assert len(reg.validation_scores_) == 9
 
 
+def test_warm_start_can_switch_early_stopping_on_and_off():
+    params = dict(warm_start=True, n_iter_no_change=50, max_iter=3, **SMALL)
+    reg = MLPRegressor(**params).fit(X_REG, Y_REG)
+    assert reg.validation_scores_ is None
+
+    reg.set_params(early_stopping=True).fit(X_REG, Y_REG)
+    assert len(reg.validation_scores_) == 3
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.best_loss_ is None
+    assert len(reg.loss_curve_) == 6
+
+    reg.set_params(early_stopping=False).fit(X_REG, Y_REG)
+    assert reg.validation_scores_ is None and reg.best_validation_score_ is None
+    assert reg.best_loss_ == min(reg.loss_curve_[-3:])
+
+
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
 def test_partial_fit_with_early_stopping_raises(Estimator):
     X, y = (X_CLF, Y_CLF) if Estimator is MLPClassifier else (X_REG, Y_REG)
