@@ -124,7 +124,9 @@ def _targets():
 
     found = []
     candidates = [
-        ("gather: engine._batch_rows", sknn.engine, "_batch_rows"),
+        # The wait for the batch, which the worker thread may have gathered
+        # already (prefetch), or the gather itself.
+        ("gather: _BatchSource.batch", sknn.engine._BatchSource, "batch"),
         ("Network.loss_and_gradient (all)", sknn.engine.Network, "loss_and_gradient"),
         ("Dense.forward", sknn.layers.Dense, "forward"),
         ("Dense.backward", sknn.layers.Dense, "backward"),
@@ -225,7 +227,7 @@ def in_situ(cfg, X, y, epoch):
         wall
         - totals.get(lag, 0.0)
         - totals.get("Adam.step", 0.0)
-        - totals.get("gather: engine._batch_rows", 0.0)
+        - totals.get("gather: _BatchSource.batch", 0.0)
     )
     print(
         f"   {'  rest of fit (validation, loop, ...)':<33} {'':>5} {loop * 1e3:>9.1f} "
@@ -284,7 +286,7 @@ def isolated(cfg, X, y, est, epoch):
     ops.add(
         "gather",
         f"np.take X rows -> buffer ({B}x{X.shape[1]})",
-        lambda: np.take(X, next_rows(), axis=0, out=buffer),
+        lambda: np.take(X, next_rows(), axis=0, out=buffer, mode="clip"),
         per_batch,
     )
     ops.add("gather", f"Y[rows] ({B}x{n_classes})", lambda: Y[next_rows()], per_batch)

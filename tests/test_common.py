@@ -1,16 +1,25 @@
 """scikit-learn's estimator checks over both estimators and their variants.
 
-Every variant must pass every check. The only expected failures are the two
-sample-weight equivalence checks of the float32-forced variants, whose
-tolerance is below float32 precision, and of the randomized variants (dropout,
-input noise), where a weight is not a repetition (see
-``_expected_failed_checks``).
+Every estimator in ``ESTIMATORS`` passes every check, with no expected
+failures. Four variants train so that a sample weight cannot be a repetition
+of the sample: the float32-forced ones (the weighted and the repeated fit sum
+the same losses in different orders, so they agree to float32 precision,
+~1e-6, where the check asks for rtol=1e-7) and the randomized ones (dropout
+and input noise draw one mask per row, so a row of weight 3 sees one draw
+where three copies see three). They pass every other check, and what
+weighting does guarantee for them is tested here instead: equivalence to
+float32 precision, and unit weights training exactly like no weights.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import numpy as np
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.utils.estimator_checks import (
+    estimator_checks_generator,
+    parametrize_with_checks,
+)
 
 from sknn import MLPClassifier, MLPRegressor
 from sknn.activations import Tanh
@@ -42,56 +51,92 @@ ESTIMATORS = [
     # The full-batch solver, by name and as an instance.
     MLPClassifier(solver="lbfgs", max_iter=100),
     MLPRegressor(solver=LBFGS(max_fun=2000), max_iter=100),
-    # The float32 fast path, forced whatever the input dtype.
-    MLPClassifier(dtype="float32", max_iter=100),
-    MLPRegressor(dtype="float32", max_iter=100),
     # Regularization and normalization.
     MLPClassifier(normalization="batch", max_iter=100),
     MLPRegressor(normalization="layer", max_iter=100),
-    MLPClassifier(dropout=0.2, max_iter=100),
-    MLPRegressor(dropout=0.1, input_noise=0.05, max_iter=100),
     MLPRegressor(alpha=1e-3, l1_ratio=0.5, max_iter=100),
     MLPClassifier(class_weight="balanced", max_iter=100),
     MLPRegressor(weight_averaging=0.9, max_iter=100),
     MLPClassifier(weight_averaging=0.9, normalization="batch", max_iter=100),
 ]
 
-_FLOAT32_SAMPLE_WEIGHT_REASON = (
-    "fitting with integer weights is compared to fitting on repeated rows at "
-    "rtol=1e-7, below float32 precision (eps ~1.2e-7); the two fits sum the "
-    "same losses in a different order, so they agree only to ~1e-6 in float32"
-)
+#: Variants where a sample weight is not a repetition by design (see the
+#: module docstring).
+WEIGHT_IS_NOT_REPETITION = [
+    # The float32 fast path, forced whatever the input dtype.
+    MLPClassifier(dtype="float32", max_iter=100),
+    MLPRegressor(dtype="float32", max_iter=100),
+    # Randomized training.
+    MLPClassifier(dropout=0.2, max_iter=100),
+    MLPRegressor(dropout=0.1, input_noise=0.05, max_iter=100),
+]
 
-
-_RANDOMIZED_SAMPLE_WEIGHT_REASON = (
-    "dropout and input noise draw one mask or noise row per sample, so a sample "
-    "of weight 3 sees one draw where three repeated copies see three: weighting "
-    "is not repeating for randomized training"
-)
-
-
-def _expected_failed_checks(estimator):
-    if estimator.dropout or estimator.input_noise:
-        return dict.fromkeys(
-            [
-                "check_sample_weight_equivalence_on_dense_data",
-                "check_sample_weight_equivalence_on_sparse_data",
-            ],
-            _RANDOMIZED_SAMPLE_WEIGHT_REASON,
-        )
-    if estimator.dtype == "float32":
-        return {
-            "check_sample_weight_equivalence_on_dense_data": (
-                _FLOAT32_SAMPLE_WEIGHT_REASON
-            ),
-            "check_sample_weight_equivalence_on_sparse_data": (
-                _FLOAT32_SAMPLE_WEIGHT_REASON
-            ),
-        }
-    return {}
+SAMPLE_WEIGHT_EQUIVALENCE_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data",
+    "check_sample_weight_equivalence_on_sparse_data",
+}
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def _check_name(check):
+    return check.func.__name__
+
+
+def _every_check_but_weight_repetition():
+    for variant in WEIGHT_IS_NOT_REPETITION:
+        for estimator, check in estimator_checks_generator(variant):
+            if _check_name(check) not in SAMPLE_WEIGHT_EQUIVALENCE_CHECKS:
+                yield pytest.param(
+                    estimator, check, id=f"{estimator!r}-{_check_name(check)}"
+                )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator, check", list(_every_check_but_weight_repetition()))
+def test_variant_passes_every_other_check(estimator, check):
+    check(estimator)
+
+
+def _weighted_and_repeated_data(Estimator):
+    # The data of scikit-learn's check_sample_weight_equivalence.
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15)
+    if Estimator is MLPRegressor:
+        y = y.astype(float)
+    sample_weight = rng.randint(0, 5, size=15)
+    return X, y, sample_weight
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_float32_weights_are_repetitions_to_float32_precision(Estimator):
+    X, y, sample_weight = _weighted_and_repeated_data(Estimator)
+    params = dict(dtype="float32", max_iter=100, random_state=0)
+    repeated = Estimator(**params).fit(
+        X.repeat(sample_weight, axis=0), y.repeat(sample_weight)
+    )
+    weighted = Estimator(**params).fit(X, y, sample_weight=sample_weight)
+    method = "predict_proba" if Estimator is MLPClassifier else "predict"
+    expected = getattr(repeated, method)(X)
+    assert_allclose(getattr(weighted, method)(X), expected, rtol=2e-5, atol=1e-6)
+    # ... and not to float64 precision, which is why the check cannot hold.
+    assert not np.allclose(getattr(weighted, method)(X), expected, rtol=1e-9, atol=0)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "estimator", [e for e in WEIGHT_IS_NOT_REPETITION if e.dtype is None]
+)
+def test_randomized_variants_train_alike_with_unit_weights(estimator):
+    X, y, _ = _weighted_and_repeated_data(type(estimator))
+    unweighted = estimator.__sklearn_clone__().set_params(random_state=0).fit(X, y)
+    unit = estimator.__sklearn_clone__().set_params(random_state=0)
+    unit.fit(X, y, sample_weight=np.ones(len(y)))
+    for mine, theirs in zip(unit.coefs_, unweighted.coefs_, strict=True):
+        assert_array_equal(mine, theirs)

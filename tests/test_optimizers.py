@@ -251,6 +251,7 @@ RATES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("name", sorted(SOLVERS))
 def test_every_solver_reaches_a_low_training_loss(name):
     rng = np.random.RandomState(0)
