@@ -16,11 +16,12 @@ layer never computes the gradient of its input.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import math
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
+from sknn._blas import axpy
 from sknn.layers import (
     NORMALIZATIONS,
     ActivationLayer,
@@ -178,7 +180,7 @@ class Network:
             layer.bind(views)
         self.coefs = [d.W for d in self.dense_layers]
         self.intercepts = [d.b for d in self.dense_layers]
-        self._scratch = None  # for the penalty gradient, allocated when needed
+        self._scratch = None  # for the L1 subgradient, allocated when needed
 
     def initialize(self, rng, weight_init, bias_init):
         """Set all parameters: dense layers draw weights, then biases.
@@ -331,10 +333,10 @@ class Network:
         for i in range(len(self.layers) - 1, first_trained - 1, -1):
             delta = self.layers[i].backward(delta, need_input_grad=i > first_trained)
         grad_weights = self.grads[: self.n_weights]
-        if (l2_share or l1_share) and self._scratch is None:
-            self._scratch = np.empty(self.n_weights, dtype=self.dtype)
         if l2_share:
-            grad_weights += np.multiply(weights, l2_share / sw_sum, out=self._scratch)
+            axpy(l2_share / sw_sum, weights, grad_weights)
+        if l1_share and self._scratch is None:
+            self._scratch = np.empty(self.n_weights, dtype=self.dtype)
         if l1_share:
             subgradient = np.sign(weights, out=self._scratch)
             subgradient *= l1_share / sw_sum
@@ -609,14 +611,16 @@ def fit_stochastic(
             np.copyto(params, state.train_params)
         if state.averaged is None:
             state.averaged = params.copy()
-    batches = _BatchSource(X, batch_size, shuffle)
     network.reserve(batch_size)
     order = np.arange(n_samples)
     # Shuffling ``order`` in place draws and applies the same permutation as
     # scikit-learn's ``order[shuffled arange]``, without the two temporaries.
     last_good = _snapshot(network, state)
     state.n_iter = 0
+    cleanup = ExitStack()
     try:
+        cleanup.enter_context(_single_threaded_scipy_blas())
+        batches = cleanup.enter_context(closing(_BatchSource(X, batch_size, shuffle)))
         for _ in range(max_iter):
             if shuffle:
                 rng.shuffle(order)
@@ -719,7 +723,7 @@ def fit_stochastic(
             _restore(network, state, last_good)
         return _finish(network, state, averaging, "interrupted")
     finally:
-        batches.close()
+        cleanup.close()
 
 
 def _snapshot(network, state, out=None):
@@ -839,13 +843,12 @@ def _diverged(
     )
 
 
-@contextmanager
-def _single_threaded_scipy_blas():
-    """Run SciPy's own BLAS, if it ships one apart from NumPy's, on one thread.
+@functools.cache
+def _scipy_own_blas():
+    """threadpoolctl's controller of SciPy's own BLAS, or None if it has none.
 
-    L-BFGS-B's internal products are tiny: threads only add synchronization,
-    which measured 3-10 times slower fits on 2 cores. NumPy's BLAS, which the
-    network's matrix products use, keeps its threads.
+    Looked up once: scanning the loaded libraries takes ~10 ms, too long to
+    pay on every fit.
     """
     controller = ThreadpoolController()
     scipy_blas = [
@@ -854,10 +857,26 @@ def _single_threaded_scipy_blas():
         if lib.user_api == "blas"
         and os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"
     ]
-    if not scipy_blas:
+    return controller.select(filepath=scipy_blas) if scipy_blas else None
+
+
+@contextmanager
+def _single_threaded_scipy_blas():
+    """Run SciPy's own BLAS, if it ships one apart from NumPy's, on one thread.
+
+    SciPy's BLAS serves L-BFGS-B's internal products and the optimizers'
+    ``axpy`` updates (``sknn._blas``): small or memory-bound work, where
+    threads only add synchronization. Worse, its idle worker threads spin on
+    the cores that NumPy's BLAS needs next: with both pools multi-threaded,
+    Adam epochs ran 5 times slower on 2 cores, and L-BFGS fits 3-10 times
+    slower. NumPy's BLAS, which the network's matrix products use, keeps its
+    threads.
+    """
+    scipy_blas = _scipy_own_blas()
+    if scipy_blas is None:
         yield
         return
-    with controller.select(filepath=scipy_blas).limit(limits=1):
+    with scipy_blas.limit(limits=1):
         yield
 
 

@@ -11,6 +11,7 @@ learning rate is passed in by the engine, which takes it from a schedule.
 
 import numpy as np
 
+from sknn._blas import axpy
 from sknn._component import Component
 
 
@@ -38,6 +39,10 @@ class Optimizer(Component):
 
     stochastic = True
 
+    #: Whether ``_update`` needs ``_buffer``, a scratch vector of the
+    #: parameters' size.
+    _uses_buffer = True
+
     def build(self, n_params, dtype, n_decayed=None):
         """Allocate the state for ``n_params`` parameters of type ``dtype``.
 
@@ -51,7 +56,7 @@ class Optimizer(Component):
             How many leading parameters weight decay applies to; None means
             all of them.
         """
-        self._buffer = np.zeros(n_params, dtype=dtype)
+        self._buffer = np.zeros(n_params, dtype=dtype) if self._uses_buffer else None
         self.n_decayed_ = n_params if n_decayed is None else n_decayed
         self.t_ = 0
         self._build_state(n_params, dtype)
@@ -115,19 +120,19 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.weight_decay = weight_decay
 
+    _uses_buffer = False
+
     def _build_state(self, n_params, dtype):
         self.velocity_ = self._zeros(n_params, dtype)
 
     def _update(self, params, grads, lr):
-        scaled_grad = np.multiply(grads, lr, out=self._buffer)
         velocity = self.velocity_
         velocity *= self.momentum
-        velocity -= scaled_grad
+        axpy(-lr, grads, velocity)
         if self.nesterov:
-            # params += momentum * v - lr * g, without a temporary
-            params -= scaled_grad
-            np.multiply(velocity, self.momentum, out=scaled_grad)
-            params += scaled_grad
+            # params += momentum * v - lr * g
+            axpy(-lr, grads, params)
+            axpy(self.momentum, velocity, params)
         else:
             params += velocity
 
@@ -383,9 +388,9 @@ class Adam(Optimizer):
     def _moments(self, grads):
         m, v, buf = self.m_, self.v_, self._buffer
         m *= self.beta_1
-        m += np.multiply(grads, 1 - self.beta_1, out=buf)
+        axpy(1 - self.beta_1, grads, m)
         v *= self.beta_2
-        v += _scaled_square(grads, 1 - self.beta_2, out=buf)
+        axpy(1 - self.beta_2, np.square(grads, out=buf), v)
         if self.amsgrad:
             np.maximum(self.v_max_, v, out=self.v_max_)
             return m, self.v_max_
@@ -398,8 +403,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=buf)
         buf += self.epsilon
         np.divide(m, buf, out=buf)
-        buf *= lr_t
-        params -= buf
+        axpy(-lr_t, buf, params)
 
 
 class AdamW(Adam):

@@ -803,8 +803,13 @@ def test_grid_search_over_nested_solver_parameter():
 # Threads
 
 
-def _thread_counts():
-    blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+def _thread_counts(skip_scipy_own_blas=False):
+    blas = [
+        i["num_threads"]
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+        and not (skip_scipy_own_blas and "scipy.libs" in i["filepath"])
+    ]
     return blas, numexpr.get_num_threads()
 
 
@@ -837,13 +842,35 @@ def test_n_threads_caps_blas_and_numexpr_and_restores_them():
 
 
 def test_n_threads_none_leaves_threads_alone():
+    # ... NumPy's BLAS and numexpr, that is: SciPy's own BLAS, which serves
+    # only memory-bound updates during training, runs on one thread there.
     seen = []
-    activation = HookReLU(on_forward=lambda: seen.append(_thread_counts()))
+    activation = HookReLU(
+        on_forward=lambda: seen.append(_thread_counts(skip_scipy_own_blas=True))
+    )
     before = _thread_counts()
     reg = MLPRegressor(activation=activation, max_iter=2, **SMALL)
     reg.fit(X_REG, Y_REG).predict(X_REG)
-    assert seen and all(s == before for s in seen)
+    assert seen and all(s == _thread_counts(skip_scipy_own_blas=True) for s in seen)
     assert _thread_counts() == before
+
+
+def test_training_runs_scipys_own_blas_on_one_thread():
+    scipy_own = [i for i in threadpool_info() if "scipy.libs" in i["filepath"]]
+    if not scipy_own or scipy_own[0]["num_threads"] == 1:
+        pytest.skip("SciPy ships no BLAS of its own, or it runs one thread anyway")
+    seen = []
+
+    def record():
+        seen.extend(
+            i["num_threads"] for i in threadpool_info() if "scipy.libs" in i["filepath"]
+        )
+
+    reg = MLPRegressor(activation=HookReLU(on_forward=record), max_iter=2, **SMALL)
+    reg.fit(X_REG, Y_REG)
+    assert seen and set(seen) == {1}
+    after = [i for i in threadpool_info() if "scipy.libs" in i["filepath"]]
+    assert after[0]["num_threads"] == scipy_own[0]["num_threads"]
 
 
 # ---------------------------------------------------------------------------
