@@ -1,4 +1,4 @@
-"""Sphinx configuration of the sknn documentation (``sphinx-build docs docs/_build``)."""
+"""Sphinx configuration of the sknn docs (``sphinx-build docs docs/_build``)."""
 
 import sknn
 

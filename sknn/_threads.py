@@ -2,10 +2,20 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 from contextlib import contextmanager
 
 import numexpr
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
+
+
+@functools.cache
+def _blas_controller():
+    # Finding the loaded thread pools scans every shared library of the
+    # process (~1-5 ms); a limit on a found controller costs ~30 us. Done once:
+    # the BLAS libraries sknn computes with (NumPy's, SciPy's) are loaded by
+    # the time sknn is imported.
+    return ThreadpoolController().select(user_api="blas")
 
 
 @contextmanager
@@ -26,7 +36,7 @@ def limit_threads(n_threads):
         return
     previous = numexpr.set_num_threads(n_threads)
     try:
-        with threadpool_limits(limits=n_threads, user_api="blas"):
+        with _blas_controller().limit(limits=n_threads):
             yield
     finally:
         numexpr.set_num_threads(previous)

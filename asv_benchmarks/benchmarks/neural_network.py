@@ -146,3 +146,57 @@ class BLASInfo:
         return float(info["num_threads"]) if info else 0.0
 
     track_blas_threads.unit = "threads"
+
+
+class OptimizerStepBenchmark:
+    """One optimizer step on the flat parameter vector of the small network.
+
+    235,146 parameters (784-256-128-10), float32 and float64, a fixed random
+    gradient. The step is a handful of vectorized passes over the whole
+    vector (no loop over layers), so its time should stay within a small
+    multiple of one pass, ``baseline`` (``params -= grads``). SciPy's own BLAS
+    (the ``axpy`` updates) runs on one thread, as during training.
+    """
+
+    param_names = ["solver", "dtype"]
+    params = (
+        [
+            "baseline",
+            "sgd",
+            "momentum",
+            "nesterov",
+            "adagrad",
+            "adadelta",
+            "rmsprop",
+            "adam",
+            "adamw",
+            "nadam",
+            "adamax",
+        ],
+        DTYPES,
+    )
+    n_params = 235_146
+
+    def setup(self, solver, dtype):
+        from sknn.engine import _single_threaded_scipy_blas
+        from sknn.optimizers import SOLVERS
+
+        rng = np.random.default_rng(0)
+        self.params = rng.standard_normal(self.n_params).astype(dtype)
+        self.grads = rng.standard_normal(self.n_params).astype(dtype) * 1e-3
+        self.optimizer = None
+        if solver != "baseline":
+            self.optimizer = SOLVERS[solver]()
+            self.optimizer.build(self.n_params, np.dtype(dtype))
+            self.optimizer.step(self.params, self.grads.copy(), 1e-3)  # warm up
+        self._blas = _single_threaded_scipy_blas()
+        self._blas.__enter__()
+
+    def teardown(self, solver, dtype):
+        self._blas.__exit__(None, None, None)
+
+    def time_step(self, solver, dtype):
+        if self.optimizer is None:
+            self.params -= self.grads
+        else:
+            self.optimizer.step(self.params, self.grads, 1e-3)
