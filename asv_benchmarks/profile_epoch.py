@@ -25,25 +25,12 @@ Four views of one epoch of the side-by-side workload (Fashion-MNIST, Adam lr
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import os
 import sys
 
-_BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-def _reexec_without_blas_env():
-    if "--keep-blas-env" in sys.argv or "numpy" in sys.modules:
-        return
-    found = {k: os.environ[k] for k in _BLAS_ENV if k in os.environ}
-    if not found:
-        return
-    env = {k: v for k, v in os.environ.items() if k not in _BLAS_ENV}
-    env["SKNN_BENCH_UNSET_BLAS_ENV"] = " ".join(f"{k}={v}" for k, v in found.items())
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
+from blas_env import reexec_without_blas_env
 
 if __name__ == "__main__":
-    _reexec_without_blas_env()
+    reexec_without_blas_env()
 
 import argparse
 import cProfile

@@ -55,24 +55,12 @@ Method
 import os
 import sys
 
-_BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-_UNSET_RECORD = "SKNN_BENCH_UNSET_BLAS_ENV"
-
-
-def _reexec_without_blas_env():
-    """Restart this script without the OpenBLAS tuning variables, if set."""
-    if "--keep-blas-env" in sys.argv or "numpy" in sys.modules:
-        return
-    found = {k: os.environ[k] for k in _BLAS_ENV if k in os.environ}
-    if not found:
-        return
-    env = {k: v for k, v in os.environ.items() if k not in _BLAS_ENV}
-    env[_UNSET_RECORD] = " ".join(f"{k}={v}" for k, v in found.items())
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
+from blas_env import BLAS_ENV as _BLAS_ENV
+from blas_env import UNSET_RECORD as _UNSET_RECORD
+from blas_env import reexec_without_blas_env
 
 if __name__ == "__main__":
-    _reexec_without_blas_env()
+    reexec_without_blas_env()
 
 import argparse
 import gc
@@ -507,22 +495,8 @@ def run_small32(cfg, data, report, peers):
         cfg.repeats,
         gemm_dtype=np.float32,
     )
-    sknn = times[impls[0]]
-    torch_default = Impl("torch", np.float32)
-    if torch_default in times:
-        report.target(
-            "small net f32: sknn / PyTorch epoch",
-            _paired_ratio(sknn, times[torch_default]),
-            "<=",
-            0.7,
-        )
-        fused = Impl("torch", np.float32, fused=True)
-        print(
-            "   (info) sknn / PyTorch fused-Adam epoch: "
-            f"{_paired_ratio(sknn, times[fused]):.3f}"
-        )
-    report.target(
-        "small net f32: sknn / GEMM-bound min", _paired_ratio(sknn, gemm_min), "<=", 1.3
+    _report_float32_targets(
+        report, "small net", times[impls[0]], times, gemm_min, torch=0.7, gemm=1.3
     )
     sk32 = Impl("sklearn", np.float32)
     if sk32 in acc:
@@ -533,6 +507,26 @@ def run_small32(cfg, data, report, peers):
             0.005,
             unit="",
         )
+
+
+def _report_float32_targets(report, net, sknn, times, gemm_min, *, torch, gemm):
+    """The float32 targets of a network: against PyTorch and the GEMM bound."""
+    torch_default = Impl("torch", np.float32)
+    if torch_default in times:
+        report.target(
+            f"{net} f32: sknn / PyTorch epoch",
+            _paired_ratio(sknn, times[torch_default]),
+            "<=",
+            torch,
+        )
+        fused = Impl("torch", np.float32, fused=True)
+        print(
+            "   (info) sknn / PyTorch fused-Adam epoch: "
+            f"{_paired_ratio(sknn, times[fused]):.3f}"
+        )
+    report.target(
+        f"{net} f32: sknn / GEMM-bound min", _paired_ratio(sknn, gemm_min), "<=", gemm
+    )
 
 
 def run_small64(cfg, data, report, peers):
@@ -578,22 +572,8 @@ def run_wide32(cfg, data, report, peers):
         cfg.repeats,
         gemm_dtype=np.float32,
     )
-    sknn = times[impls[0]]
-    torch_default = Impl("torch", np.float32)
-    if torch_default in times:
-        report.target(
-            "wide net f32: sknn / PyTorch epoch",
-            _paired_ratio(sknn, times[torch_default]),
-            "<=",
-            0.8,
-        )
-        fused = Impl("torch", np.float32, fused=True)
-        print(
-            "   (info) sknn / PyTorch fused-Adam epoch: "
-            f"{_paired_ratio(sknn, times[fused]):.3f}"
-        )
-    report.target(
-        "wide net f32: sknn / GEMM-bound min", _paired_ratio(sknn, gemm_min), "<=", 1.4
+    _report_float32_targets(
+        report, "wide net", times[impls[0]], times, gemm_min, torch=0.8, gemm=1.4
     )
 
 
