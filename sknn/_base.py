@@ -8,6 +8,7 @@ and exposes its state as scikit-learn's fitted attributes. No math is here.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import warnings
 from abc import ABC, abstractmethod
 from numbers import Integral, Real
@@ -214,8 +215,6 @@ class BaseMLP(BaseEstimator, ABC):
     def _sample_weight_from_targets(self, Y, sample_weight):
         """Combine ``sample_weight`` with weights derived from targets (none here)."""
         return sample_weight
-
-    _stratify_validation = False
 
     # ----------------------------------------------------------------------
     # Parameters to components
@@ -582,15 +581,32 @@ class BaseMLP(BaseEstimator, ABC):
 
         return evaluate
 
+    def _validation_strata(self, Y):
+        """Labels to stratify the early-stopping split by, or None.
+
+        Returns ``(strata, required)``: when stratifying is not required, a
+        split the stratifier refuses (a class too rare to appear in both
+        parts) falls back to a plain split.
+        """
+        return None, False
+
     def _split_validation(self, X, Y, sample_weight):
-        stratify = Y if self._stratify_validation and Y.shape[1] == 1 else None
         arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-        parts = train_test_split(
+        split = functools.partial(
+            train_test_split,
             *arrays,
             random_state=self._random_state,
             test_size=self.validation_fraction,
-            stratify=stratify,
         )
+        strata, required = self._validation_strata(Y)
+        try:
+            parts = split(stratify=strata)
+        except ValueError:
+            if strata is None or required:
+                raise
+            # The stratifier refuses before drawing from the random stream,
+            # so the plain split is the one scikit-learn would draw.
+            parts = split(stratify=None)
         X_train, X_val, Y_train, Y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         if X_val.shape[0] < 2:

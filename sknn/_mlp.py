@@ -108,7 +108,11 @@ default='relu'
         restore the best weights. Stochastic solvers only.
 
     validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
+        Share of the training data held out for early stopping. A
+        classifier's split is stratified by class for binary and multiclass
+        targets (scikit-learn's MLP stratifies binary targets only). A binary
+        class too rare for both parts raises scikit-learn's error; a
+        multiclass one makes the split plain, as scikit-learn's.
 
     beta_1 : float, default=0.9
         Decay of Adam's first moment, in [0, 1). Ignored when ``solver`` is an
@@ -333,7 +337,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         "class_weight": [None, StrOptions({"balanced"}), dict],
     }
 
-    _stratify_validation = True
+    #: Target types whose early-stopping split is stratified by class.
+    #: scikit-learn's MLP stratifies binary targets only: its test for one
+    #: output, meant to leave multilabel targets out, leaves multiclass ones
+    #: out too (scikit-learn PR #13164 set out to stratify both).
+    _stratified_target_types = ("binary", "multiclass")
 
     def __init__(
         self,
@@ -450,6 +458,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
         Y = self._label_binarizer.transform(y).astype(bool)
         return X, Y
+
+    def _validation_strata(self, Y):
+        y_type = self._label_binarizer.y_type_
+        if y_type not in self._stratified_target_types:
+            return None, False
+        if y_type == "binary":
+            # As scikit-learn stratifies them, errors included.
+            return Y, True
+        # Where scikit-learn would not stratify, a class too rare to be
+        # stratified falls back to its plain split rather than failing.
+        return Y.argmax(axis=1), False
 
     def _make_loss(self):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -1069,6 +1069,46 @@ def test_early_stopping_split_is_stratified():
         MLPClassifier(early_stopping=True).fit(X, [0, 0, 0, 1])
 
 
+@pytest.mark.parametrize("stratified", [True, False])
+def test_multiclass_early_stopping_split_is_stratified(monkeypatch, stratified):
+    # 3 classes of 60, 30 and 10 rows: a 20 % stratified split holds exactly
+    # 12, 6 and 2 of them; scikit-learn's plain split, at this seed, does not.
+    # The scorer sees the validation rows.
+    X = np.random.RandomState(0).normal(size=(100, 4))
+    y = np.repeat([0, 1, 2], [60, 30, 10])
+    seen = []
+
+    def recording_scorer(estimator, X_val, y_val):
+        seen.append(np.bincount(y_val, minlength=3).tolist())
+        return estimator.score(X_val, y_val)
+
+    if not stratified:
+        monkeypatch.setattr(MLPClassifier, "_stratified_target_types", ("binary",))
+    clf = MLPClassifier(
+        early_stopping=True,
+        validation_fraction=0.2,
+        scoring=recording_scorer,
+        max_iter=2,
+        **SMALL,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert (seen[0] == [12, 6, 2]) == stratified
+
+
+def test_multiclass_class_too_rare_to_stratify_falls_back_to_a_plain_split():
+    X = np.random.RandomState(0).normal(size=(40, 4))
+    y = np.r_[np.zeros(20), np.ones(19), [2]].astype(int)  # class 2: one row
+    clf = MLPClassifier(early_stopping=True, max_iter=3, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert len(clf.validation_scores_) == 3
+    assert_array_equal(clf.classes_, [0, 1, 2])
+
+
 # ---------------------------------------------------------------------------
 # Divergence and interruption
 
