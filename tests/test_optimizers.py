@@ -296,3 +296,25 @@ def test_optimizer_step_is_vectorized_over_the_flat_vector():
         clf.fit(X, y)
     n_params = sum(c.size for c in clf.coefs_) + sum(b.size for b in clf.intercepts_)
     assert clf._optimizer.square_avg_.shape == (n_params,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "mixed dtype", "empty"])
+def test_axpy_adds_the_scaled_vector_in_place(dtype, layout):
+    from sknn._blas import axpy
+
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=20).astype(dtype)
+    y = rng.normal(size=20).astype(dtype)
+    if layout == "strided":
+        x, y = x[::2], y[::2]
+    elif layout == "mixed dtype":
+        x = x.astype(np.float64 if dtype == np.float32 else np.float32)
+    elif layout == "empty":
+        x, y = x[:0], y[:0]
+    expected = y + 0.25 * x.astype(y.dtype)
+    buffer = y
+    axpy(0.25, x, y)
+    assert y is buffer and y.dtype == dtype
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(y, expected, rtol=rtol)
