@@ -441,12 +441,14 @@ class _BatchSource:
     core that the single-threaded update leaves idle.
     """
 
-    def __init__(self, X, batch_size, shuffle):
+    def __init__(self, X, batch_size, shuffle, background=True):
         self.X = X
         self.order = None
         self._gathers = shuffle and not sp.issparse(X)
         batch_bytes = batch_size * X.shape[1] * X.dtype.itemsize
-        self._prefetches = self._gathers and batch_bytes >= PREFETCH_MIN_BYTES
+        self._prefetches = (
+            background and self._gathers and batch_bytes >= PREFETCH_MIN_BYTES
+        )
         self._pending = None
         if self._gathers:
             self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
@@ -523,6 +525,7 @@ def fit_stochastic(
     clip_grad_norm=None,
     averaging=None,
     incremental=False,
+    background_gather=True,
     verbose=False,
 ):
     """Train ``network`` with mini-batches, epoch by epoch.
@@ -585,6 +588,10 @@ def fit_stochastic(
         serves for validation and predictions.
     incremental : bool, default=False
         Run one epoch only, as ``partial_fit`` does.
+    background_gather : bool, default=True
+        Gather large shuffled batches on a worker thread while the optimizer
+        steps (see ``_BatchSource``); off, everything runs on the calling
+        thread.
     verbose : bool, default=False
         Print the loss (and validation score) of every epoch.
 
@@ -620,7 +627,9 @@ def fit_stochastic(
     cleanup = ExitStack()
     try:
         cleanup.enter_context(_single_threaded_scipy_blas())
-        batches = cleanup.enter_context(closing(_BatchSource(X, batch_size, shuffle)))
+        batches = cleanup.enter_context(
+            closing(_BatchSource(X, batch_size, shuffle, background_gather))
+        )
         for _ in range(max_iter):
             if shuffle:
                 rng.shuffle(order)
