@@ -478,22 +478,21 @@ def _loadavg():
 # Workloads
 
 
+def _fashion_mnist_workload(title, impls, data, sizes, epochs, cfg, dtype):
+    """The Fashion-MNIST timings: batches of 256, ``cfg.repeats`` rounds."""
+    return timing_workload(
+        title, impls, data, sizes, epochs, 256, cfg, cfg.repeats, gemm_dtype=dtype
+    )
+
+
 def run_small32(cfg, data, report, peers):
     impls = [Impl("sknn", np.float32)]
     if "torch" in peers:
         impls += [Impl("torch", np.float32), Impl("torch", np.float32, fused=True)]
     if "sklearn" in peers:
         impls.append(Impl("sklearn", np.float32))
-    times, gemm_min, acc = timing_workload(
-        "small32: small net, float32",
-        impls,
-        data,
-        SMALL,
-        cfg.epochs,
-        256,
-        cfg,
-        cfg.repeats,
-        gemm_dtype=np.float32,
+    times, gemm_min, acc = _fashion_mnist_workload(
+        "small32: small net, float32", impls, data, SMALL, cfg.epochs, cfg, np.float32
     )
     _report_float32_targets(
         report, "small net", times[impls[0]], times, gemm_min, torch=0.7, gemm=1.3
@@ -531,16 +530,8 @@ def _report_float32_targets(report, net, sknn, times, gemm_min, *, torch, gemm):
 
 def run_small64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
-    times, gemm_min, acc = timing_workload(
-        "small64: small net, float64",
-        impls,
-        data,
-        SMALL,
-        cfg.epochs,
-        256,
-        cfg,
-        cfg.repeats,
-        gemm_dtype=np.float64,
+    times, gemm_min, acc = _fashion_mnist_workload(
+        "small64: small net, float64", impls, data, SMALL, cfg.epochs, cfg, np.float64
     )
     report.target(
         "small net f64: sknn / sklearn epoch",
@@ -561,16 +552,8 @@ def run_wide32(cfg, data, report, peers):
     impls = [Impl("sknn", np.float32)]
     if "torch" in peers:
         impls += [Impl("torch", np.float32), Impl("torch", np.float32, fused=True)]
-    times, gemm_min, _ = timing_workload(
-        "wide32: wide net, float32",
-        impls,
-        data,
-        WIDE,
-        cfg.wide_epochs,
-        256,
-        cfg,
-        cfg.repeats,
-        gemm_dtype=np.float32,
+    times, gemm_min, _ = _fashion_mnist_workload(
+        "wide32: wide net, float32", impls, data, WIDE, cfg.wide_epochs, cfg, np.float32
     )
     _report_float32_targets(
         report, "wide net", times[impls[0]], times, gemm_min, torch=0.8, gemm=1.4
@@ -579,16 +562,8 @@ def run_wide32(cfg, data, report, peers):
 
 def run_wide64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
-    times, _, _ = timing_workload(
-        "wide64: wide net, float64",
-        impls,
-        data,
-        WIDE,
-        cfg.wide_epochs,
-        256,
-        cfg,
-        cfg.repeats,
-        gemm_dtype=np.float64,
+    times, _, _ = _fashion_mnist_workload(
+        "wide64: wide net, float64", impls, data, WIDE, cfg.wide_epochs, cfg, np.float64
     )
     report.target(
         "wide net f64: sknn / sklearn epoch",
