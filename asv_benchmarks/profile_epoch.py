@@ -111,8 +111,6 @@ def _targets():
 
     found = []
     candidates = [
-        # The wait for the batch, which the worker thread may have gathered
-        # already (prefetch), or the gather itself.
         ("gather: _BatchSource.batch", sknn.engine._BatchSource, "batch"),
         ("Network.loss_and_gradient (all)", sknn.engine.Network, "loss_and_gradient"),
         ("Dense.forward", sknn.layers.Dense, "forward"),

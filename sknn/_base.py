@@ -535,8 +535,6 @@ class BaseMLP(BaseEstimator, ABC):
                 clip_grad_norm=self.clip_grad_norm,
                 averaging=self.weight_averaging,
                 incremental=incremental,
-                # n_threads=1 asks for one core: no helper thread either.
-                background_gather=self.n_threads != 1,
                 verbose=self.verbose,
             )
         except TrainingDiverged as exc:

@@ -140,9 +140,7 @@ default='relu'
 
     n_threads : int or None, default=None
         Cap on the BLAS and numexpr threads during ``fit`` and ``predict``,
-        restored afterwards. None leaves the environment's setting. With 1,
-        training also gathers its batches on the calling thread, so a fit
-        uses one core (for grid searches running one fit per core).
+        restored afterwards. None leaves the environment's setting.
 
     dropout : float or list of float, default=0.0
         Inverted dropout after each hidden layer's activation: the

@@ -457,31 +457,6 @@ def test_sparse_training_matches_dense():
     assert_allclose(nets[1].params, nets[0].params, rtol=1e-10)
 
 
-@pytest.mark.parametrize("zero_weight_batch", [False, True])
-def test_prefetched_batches_train_like_gathered_ones(monkeypatch, zero_weight_batch):
-    # The worker-thread gather is an optimization only: the same rows reach
-    # the same steps, also when a prefetched batch is skipped for zero weight.
-    X, Y = _regression(n_samples=40)
-    sample_weight = np.ones(40)
-    if zero_weight_batch:
-        sample_weight[10:20] = 0.0
-    params = []
-    for threshold in (0, np.inf):
-        monkeypatch.setattr(engine, "PREFETCH_MIN_BYTES", threshold)
-        net = _network(n_features=3, hidden=(4,), n_outputs=1)
-        _fit(
-            net,
-            X,
-            Y,
-            sample_weight=sample_weight,
-            batch_size=10,
-            max_iter=3,
-            shuffle=True,
-        )
-        params.append(net.params.copy())
-    assert_array_equal(params[0], params[1])
-
-
 def test_boolean_targets_train_like_float_ones():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(30, 3))

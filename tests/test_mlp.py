@@ -1277,22 +1277,3 @@ def test_max_iter_warns_convergence():
         MLPClassifier(solver="sgd", max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
         MLPClassifier(solver="lbfgs", max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
-
-
-@pytest.mark.parametrize("n_threads, helper_threads", [(1, 0), (None, 1)])
-def test_one_thread_fit_starts_no_gather_thread(monkeypatch, n_threads, helper_threads):
-    import threading
-
-    from sknn import engine
-
-    # Batches of 64 rows x 5 features are below the background-gather size.
-    monkeypatch.setattr(engine, "PREFETCH_MIN_BYTES", 0)
-    seen = set()
-    activation = HookReLU(
-        on_forward=lambda: seen.update(
-            t.name for t in threading.enumerate() if t.name.startswith("sknn-gather")
-        )
-    )
-    reg = MLPRegressor(activation=activation, n_threads=n_threads, max_iter=2, **SMALL)
-    reg.set_params(batch_size=64).fit(X_REG, Y_REG)
-    assert len(seen) == helper_threads
