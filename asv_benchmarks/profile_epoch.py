@@ -111,7 +111,7 @@ def _targets():
 
     found = []
     candidates = [
-        ("gather: _BatchSource.batch", sknn.engine._BatchSource, "batch"),
+        ("gather: engine._batch_rows", sknn.engine, "_batch_rows"),
         ("Network.loss_and_gradient (all)", sknn.engine.Network, "loss_and_gradient"),
         ("Dense.forward", sknn.layers.Dense, "forward"),
         ("Dense.backward", sknn.layers.Dense, "backward"),
@@ -212,7 +212,7 @@ def in_situ(cfg, X, y, epoch):
         wall
         - totals.get(lag, 0.0)
         - totals.get("Adam.step", 0.0)
-        - totals.get("gather: _BatchSource.batch", 0.0)
+        - totals.get("gather: engine._batch_rows", 0.0)
     )
     print(
         f"   {'  rest of fit (validation, loop, ...)':<33} {'':>5} {loop * 1e3:>9.1f} "

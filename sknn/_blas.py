@@ -8,7 +8,7 @@ Adam step a third cheaper. The results differ from NumPy's in the last bit
 where the BLAS kernel fuses the multiply and the add.
 
 The kernels are SciPy's BLAS, which is not NumPy's: the engine runs it on one
-thread during training (``engine._single_threaded_scipy_blas``), since its
+thread during training (``_threads.single_threaded_scipy_blas``), since its
 idle worker threads would otherwise spin on the cores NumPy's matrix
 products need.
 """

@@ -16,19 +16,16 @@ layer never computes the gradient of its input.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import functools
 import math
-import os
 import warnings
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
 
 from sknn._blas import axpy
+from sknn._threads import single_threaded_scipy_blas
 from sknn.layers import (
     NORMALIZATIONS,
     ActivationLayer,
@@ -329,9 +326,9 @@ class Network:
         grad_weights = self.grads[: self.n_weights]
         if l2_share:
             axpy(l2_share / sw_sum, weights, grad_weights)
-        if l1_share and self._scratch is None:
-            self._scratch = np.empty(self.n_weights, dtype=self.dtype)
         if l1_share:
+            if self._scratch is None:
+                self._scratch = np.empty(self.n_weights, dtype=self.dtype)
             subgradient = np.sign(weights, out=self._scratch)
             subgradient *= l1_share / sw_sum
             grad_weights += subgradient
@@ -423,44 +420,22 @@ class FitOutcome:
     message: str = ""
 
 
-class _BatchSource:
-    """The input rows of each batch of an epoch.
+def _batch_rows(X, rows, out):
+    """Input rows of a batch: a view, a sparse row selection, or a gather.
 
-    Unshuffled batches are views and shuffled sparse batches row selections.
-    Shuffled dense batches are gathered into one buffer, reused for every
-    batch, by ``np.take(..., mode="clip")``: the default ``mode="raise"``
-    buffers its output, which measured 2-3 times slower and allocated a batch
-    per call. (Gathering the next batch on a worker thread while the optimizer
-    stepped was tried too: it made the step slower by more than it hid, 2.5 %
-    slower epochs in a paired comparison.)
+    Shuffled dense rows are gathered into ``out``, reused for every batch, by
+    ``np.take(..., mode="clip")``: the default ``mode="raise"`` buffers its
+    output, which measured 2-3 times slower and allocated a batch per call.
+    (Gathering the next batch on a worker thread while the optimizer stepped
+    was tried too: it slowed the step by more than it hid, 2.5 % slower epochs
+    in a paired comparison.)
     """
-
-    def __init__(self, X, batch_size, shuffle):
-        self.X = X
-        self.order = None
-        self._gathers = shuffle and not sp.issparse(X)
-        if self._gathers:
-            self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-
-    def start_epoch(self, order):
-        """Take the epoch's row order (None keeps the data's order)."""
-        self.order = order
-
-    def rows(self, start, stop):
-        """Indices (or a slice) of the rows of batch ``[start, stop)``."""
-        if self.order is None:
-            return slice(start, stop)
-        return self.order[start:stop]
-
-    def batch(self, start, stop):
-        """Input rows of batch ``[start, stop)``, valid until the next call."""
-        rows = self.rows(start, stop)
-        if not self._gathers or self.order is None:
-            return self.X[rows]
-        out = self._buffer[: stop - start]
-        return np.take(self.X, rows, axis=0, out=out, mode="clip")
+    if isinstance(rows, slice) or sp.issparse(X):
+        return X[rows]
+    return np.take(X, rows, axis=0, out=out[: len(rows)], mode="clip")
 
 
+@single_threaded_scipy_blas()  # for the optimizers' axpy updates
 def fit_stochastic(
     network,
     X,
@@ -573,25 +548,24 @@ def fit_stochastic(
             np.copyto(params, state.train_params)
         if state.averaged is None:
             state.averaged = params.copy()
+    gather_buffer = None
+    if shuffle and not sp.issparse(X):
+        gather_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
     network.reserve(batch_size)
     order = np.arange(n_samples)
     # Shuffling ``order`` in place draws and applies the same permutation as
     # scikit-learn's ``order[shuffled arange]``, without the two temporaries.
     last_good = _snapshot(network, state)
     state.n_iter = 0
-    cleanup = ExitStack()
     try:
-        cleanup.enter_context(_single_threaded_scipy_blas())
-        batches = _BatchSource(X, batch_size, shuffle)
         for _ in range(max_iter):
             if shuffle:
                 rng.shuffle(order)
-            batches.start_epoch(order if shuffle else None)
             accumulated_loss = 0.0
             epoch_learning_rate = state.learning_rate
             for start in range(0, n_samples, batch_size):
                 stop = min(start + batch_size, n_samples)
-                rows = batches.rows(start, stop)
+                rows = order[start:stop] if shuffle else slice(start, stop)
                 sw_batch = None if sample_weight is None else sample_weight[rows]
                 if sw_batch is not None and not sw_batch.sum() > 0:
                     continue  # a batch of zero weight carries no gradient
@@ -599,7 +573,7 @@ def fit_stochastic(
                 if Y_batch.dtype != params.dtype:
                     Y_batch = Y_batch.astype(params.dtype)
                 batch_loss = network.loss_and_gradient(
-                    batches.batch(start, stop),
+                    _batch_rows(X, rows, gather_buffer),
                     Y_batch,
                     sw_batch,
                     alpha,
@@ -681,8 +655,6 @@ def fit_stochastic(
         if not np.isfinite(params).all():
             _restore(network, state, last_good)
         return _finish(network, state, averaging, "interrupted")
-    finally:
-        cleanup.close()
 
 
 def _snapshot(network, state, out=None):
@@ -802,43 +774,6 @@ def _diverged(
     )
 
 
-@functools.cache
-def _scipy_own_blas():
-    """threadpoolctl's controller of SciPy's own BLAS, or None if it has none.
-
-    Looked up once: scanning the loaded libraries takes ~10 ms, too long to
-    pay on every fit.
-    """
-    controller = ThreadpoolController()
-    scipy_blas = [
-        lib.filepath
-        for lib in controller.lib_controllers
-        if lib.user_api == "blas"
-        and os.path.basename(os.path.dirname(lib.filepath)) == "scipy.libs"
-    ]
-    return controller.select(filepath=scipy_blas) if scipy_blas else None
-
-
-@contextmanager
-def _single_threaded_scipy_blas():
-    """Run SciPy's own BLAS, if it ships one apart from NumPy's, on one thread.
-
-    SciPy's BLAS serves L-BFGS-B's internal products and the optimizers'
-    ``axpy`` updates (``sknn._blas``): small or memory-bound work, where
-    threads only add synchronization. Worse, its idle worker threads spin on
-    the cores that NumPy's BLAS needs next: with both pools multi-threaded,
-    Adam epochs ran 5 times slower on 2 cores, and L-BFGS fits 3-10 times
-    slower. NumPy's BLAS, which the network's matrix products use, keeps its
-    threads.
-    """
-    scipy_blas = _scipy_own_blas()
-    if scipy_blas is None:
-        yield
-        return
-    with scipy_blas.limit(limits=1):
-        yield
-
-
 def fit_lbfgs(
     network,
     X,
@@ -887,7 +822,7 @@ def fit_lbfgs(
             print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
 
     try:
-        with _single_threaded_scipy_blas():
+        with single_threaded_scipy_blas():
             result = scipy.optimize.minimize(
                 loss_and_grad,
                 params.astype(np.float64),

@@ -178,7 +178,7 @@ class OptimizerStepBenchmark:
     n_params = 235_146
 
     def setup(self, solver, dtype):
-        from sknn.engine import _single_threaded_scipy_blas
+        from sknn._threads import single_threaded_scipy_blas
         from sknn.optimizers import SOLVERS
 
         rng = np.random.default_rng(0)
@@ -189,7 +189,7 @@ class OptimizerStepBenchmark:
             self.optimizer = SOLVERS[solver]()
             self.optimizer.build(self.n_params, np.dtype(dtype))
             self.optimizer.step(self.params, self.grads.copy(), 1e-3)  # warm up
-        self._blas = _single_threaded_scipy_blas()
+        self._blas = single_threaded_scipy_blas()
         self._blas.__enter__()
 
     def teardown(self, solver, dtype):
