@@ -13,6 +13,7 @@ import numpy as np
 
 from sknn._blas import axpy
 from sknn._component import Component
+from sknn._kernels import adam_step, kernels_apply
 
 
 def _scaled_square(x, factor, out):
@@ -397,13 +398,34 @@ class Adam(Optimizer):
         return m, v
 
     def _update(self, params, grads, lr):
-        m, v = self._moments(grads)
-        t, buf = self.t_, self._buffer
+        t = self.t_
         lr_t = lr * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        self._adam_update(params, grads, lr_t, root_scale=1.0)
+
+    def _adam_update(self, params, grads, step_size, root_scale):
+        """Update the moments, then ``params -= step_size * m / (root_scale *
+        sqrt(v) + epsilon)``: in one compiled pass where the kernels apply."""
+        if not self.amsgrad and kernels_apply(params, grads, self.m_, self.v_):
+            adam_step(
+                params,
+                grads,
+                self.m_,
+                self.v_,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                step_size=step_size,
+                root_scale=root_scale,
+                epsilon=self.epsilon,
+            )
+            return
+        m, v = self._moments(grads)
+        buf = self._buffer
         np.sqrt(v, out=buf)
+        if root_scale != 1.0:
+            buf *= root_scale
         buf += self.epsilon
         np.divide(m, buf, out=buf)
-        axpy(-lr_t, buf, params)
+        axpy(-step_size, buf, params)
 
 
 class AdamW(Adam):
@@ -439,14 +461,13 @@ class AdamW(Adam):
         super().__init__(beta_1, beta_2, epsilon, amsgrad, weight_decay)
 
     def _update(self, params, grads, lr):
-        m, v = self._moments(grads)
-        t, buf = self.t_, self._buffer
-        np.sqrt(v, out=buf)
-        buf *= 1 / np.sqrt(1 - self.beta_2**t)
-        buf += self.epsilon
-        np.divide(m, buf, out=buf)
-        buf *= lr / (1 - self.beta_1**t)
-        params -= buf
+        t = self.t_
+        self._adam_update(
+            params,
+            grads,
+            lr / (1 - self.beta_1**t),
+            root_scale=1 / np.sqrt(1 - self.beta_2**t),
+        )
 
 
 class Nadam(Optimizer):

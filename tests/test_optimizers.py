@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+import sknn._kernels
 from sknn import MLPClassifier
+from sknn._kernels import kernels_apply
 from sknn.optimizers import (
     SGD,
     SOLVERS,
@@ -216,12 +218,20 @@ def _torch_trajectory(torch, cls_name, kwargs, lr, w0, grad, n_steps, n_decayed)
     return torch.cat([head.detach(), tail.detach()]).numpy()
 
 
+@pytest.fixture(params=["kernels", "numpy"])
+def kernels(request, monkeypatch):
+    """Run a test with the compiled kernels (if numba is here) and without."""
+    if request.param == "numpy":
+        monkeypatch.setattr(sknn._kernels, "numba", None)
+    return request.param
+
+
 @pytest.mark.parametrize(
     "optimizer, cls_name, kwargs, lr",
     TORCH_CASES,
     ids=[f"{c[1]}-{i}" for i, c in enumerate(TORCH_CASES)],
 )
-def test_trajectory_matches_torch(optimizer, cls_name, kwargs, lr):
+def test_trajectory_matches_torch(optimizer, cls_name, kwargs, lr, kernels):
     torch = pytest.importorskip("torch")
     grad, w0 = _quadratic()
     n_decayed = 25  # decayed weights first; PyTorch's second group is not decayed
@@ -318,3 +328,77 @@ def test_axpy_adds_the_scaled_vector_in_place(dtype, layout):
     assert y is buffer and y.dtype == dtype
     rtol = 1e-6 if dtype == np.float32 else 1e-14
     np.testing.assert_allclose(y, expected, rtol=rtol)
+
+
+# -- the compiled kernels -----------------------------------------------------------
+
+
+# atol: entries near zero (m after sign changes) differ by a rounding of the step.
+@pytest.mark.parametrize(
+    "dtype, rtol, atol", [(np.float32, 2e-6, 1e-7), (np.float64, 1e-13, 1e-16)]
+)
+@pytest.mark.parametrize(
+    "optimizer", [Adam(), AdamW(weight_decay=0.1)], ids=["adam", "adamw"]
+)
+def test_adam_kernel_follows_the_numpy_update(
+    optimizer, dtype, rtol, atol, monkeypatch
+):
+    pytest.importorskip("numba")
+    rng = np.random.RandomState(0)
+    w0 = rng.normal(size=1000).astype(dtype)
+    grads = [rng.normal(size=1000).astype(dtype) for _ in range(20)]
+    assert kernels_apply(w0, *grads[:3])
+
+    def run():
+        w = w0.copy()
+        optimizer.build(w.size, dtype)
+        for g in grads:
+            optimizer.step(w, g.copy(), lr=0.01)
+        return w, optimizer.m_.copy(), optimizer.v_.copy()
+
+    compiled = run()
+    monkeypatch.setattr(sknn._kernels, "numba", None)
+    numpy = run()
+    for ours, theirs in zip(compiled, numpy, strict=True):
+        assert ours.dtype == dtype
+        assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+    assert not np.array_equal(compiled[0], w0)
+
+
+@pytest.mark.parametrize(
+    "arrays",
+    [
+        [np.zeros(4), np.zeros(4, dtype=np.float32)],
+        [np.zeros(8)[::2], np.zeros(4)],
+        [np.zeros((2, 2)), np.zeros((2, 2))],
+        [np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64)],
+    ],
+    ids=["mixed dtype", "strided", "2-d", "integer"],
+)
+def test_kernels_do_not_apply_to_other_layouts(arrays):
+    assert not kernels_apply(*arrays)
+
+
+def test_kernels_do_not_apply_without_numba(monkeypatch):
+    monkeypatch.setattr(sknn._kernels, "numba", None)
+    assert not kernels_apply(np.zeros(4), np.zeros(4))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_estimator_trains_alike_with_and_without_kernels(dtype, monkeypatch):
+    pytest.importorskip("numba")
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(120, 6)).astype(dtype), rng.randint(0, 3, 120)
+
+    def fit():
+        clf = MLPClassifier((8,), max_iter=5, batch_size=32, random_state=0)
+        with pytest.warns(Warning):  # ConvergenceWarning after 5 epochs
+            return clf.fit(X, y)
+
+    compiled = fit()
+    monkeypatch.setattr(sknn._kernels, "numba", None)
+    numpy = fit()
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=rtol)
+    for ours, theirs in zip(compiled.coefs_, numpy.coefs_, strict=True):
+        assert_allclose(ours, theirs, rtol=rtol, atol=rtol * 1e-2)
