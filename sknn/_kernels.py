@@ -8,7 +8,10 @@ kernel here reads ``params``, ``grads``, ``m`` and ``v`` once and writes three
 of them once. Measured after a cache-evicting batch, as in training (2-core
 AMD EPYC, OpenBLAS Haswell kernel): 235,146 parameters 0.66 -> 0.31 ms
 (float32) and 1.83 -> 0.66 ms (float64); 1,863,690 parameters 8.7 -> 2.4 ms
-and 18.8 -> 4.3 ms. Whole training epochs, paired A/B: 11-13 % faster.
+and 18.8 -> 4.3 ms. Whole training epochs, paired A/B: 11-13 % faster. The
+momentum-SGD step (four passes in NumPy, three of them BLAS ``axpy``):
+0.36 -> 0.23 ms and 0.54 -> 0.43 ms on the small network, 3.8 -> 1.4 ms and
+6.9 -> 2.7 ms on the wide one; epochs 5-8 % faster.
 
 numba is optional (``pip install "sknn[numba]"``): without it, or where a
 kernel does not apply, the optimizers run their NumPy code, which computes
@@ -46,10 +49,28 @@ def _adam_step(
         params[i] -= step_size * (m_i / (root_scale * np.sqrt(v_i) + epsilon))
 
 
+def _sgd_step(params, grads, velocity, momentum, lr, nesterov):
+    """One momentum-SGD update of every entry, in place, as scikit-learn's.
+
+    ``v = momentum v - lr g``, then ``params += momentum v - lr g`` (Nesterov)
+    or ``params += v``.
+    """
+    for i in range(params.shape[0]):
+        step = lr * grads[i]
+        v_i = momentum * velocity[i] - step
+        velocity[i] = v_i
+        if nesterov:
+            params[i] += momentum * v_i - step
+        else:
+            params[i] += v_i
+
+
 if numba is not None:
     # error_model="numpy": a division by zero gives inf as in NumPy, instead
     # of a Python exception whose check keeps the loop from being vectorized.
-    _adam_step = numba.njit(cache=True, nogil=True, error_model="numpy")(_adam_step)
+    _compile = numba.njit(cache=True, nogil=True, error_model="numpy")
+    _adam_step = _compile(_adam_step)
+    _sgd_step = _compile(_sgd_step)
 
 
 def kernels_apply(*arrays):
@@ -122,3 +143,32 @@ def adam_step(params, grads, m, v, *, beta_1, beta_2, step_size, root_scale, eps
         cast(root_scale),
         cast(epsilon),
     )
+
+
+def sgd_step(params, grads, velocity, *, momentum, lr, nesterov):
+    """Update ``velocity`` and ``params`` in place with one momentum-SGD step.
+
+    The scalars are cast to the arrays' dtype first, as in :func:`adam_step`.
+    Call only where :func:`kernels_apply` holds.
+
+    Parameters
+    ----------
+    params, grads, velocity : ndarray of shape (n_params,)
+        The parameters, their gradient (read only) and the velocity.
+    momentum : float
+        Decay of the velocity.
+    lr : float
+        Learning rate of this step.
+    nesterov : bool
+        Nesterov's look-ahead update instead of the classical one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, g, velocity = np.array([1.0]), np.array([0.5]), np.zeros(1)
+    >>> sgd_step(p, g, velocity, momentum=0.9, lr=0.1, nesterov=False)
+    >>> p, velocity
+    (array([0.95]), array([-0.05]))
+    """
+    cast = params.dtype.type
+    _sgd_step(params, grads, velocity, cast(momentum), cast(lr), bool(nesterov))

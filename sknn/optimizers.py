@@ -13,7 +13,7 @@ import numpy as np
 
 from sknn._blas import axpy
 from sknn._component import Component
-from sknn._kernels import adam_step, kernels_apply
+from sknn._kernels import adam_step, kernels_apply, sgd_step
 
 
 def _scaled_square(x, factor, out):
@@ -128,6 +128,16 @@ class SGD(Optimizer):
 
     def _update(self, params, grads, lr):
         velocity = self.velocity_
+        if kernels_apply(params, grads, velocity):
+            sgd_step(
+                params,
+                grads,
+                velocity,
+                momentum=self.momentum,
+                lr=lr,
+                nesterov=self.nesterov,
+            )
+            return
         velocity *= self.momentum
         axpy(-lr, grads, velocity)
         if self.nesterov:

@@ -338,11 +338,11 @@ def test_axpy_adds_the_scaled_vector_in_place(dtype, layout):
     "dtype, rtol, atol", [(np.float32, 2e-6, 1e-7), (np.float64, 1e-13, 1e-16)]
 )
 @pytest.mark.parametrize(
-    "optimizer", [Adam(), AdamW(weight_decay=0.1)], ids=["adam", "adamw"]
+    "optimizer",
+    [Adam(), AdamW(weight_decay=0.1), SGD(), SGD(nesterov=False), Momentum()],
+    ids=["adam", "adamw", "sgd-nesterov", "sgd-classical", "momentum"],
 )
-def test_adam_kernel_follows_the_numpy_update(
-    optimizer, dtype, rtol, atol, monkeypatch
-):
+def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypatch):
     pytest.importorskip("numba")
     rng = np.random.RandomState(0)
     w0 = rng.normal(size=1000).astype(dtype)
@@ -354,11 +354,13 @@ def test_adam_kernel_follows_the_numpy_update(
         optimizer.build(w.size, dtype)
         for g in grads:
             optimizer.step(w, g.copy(), lr=0.01)
-        return w, optimizer.m_.copy(), optimizer.v_.copy()
+        state = [v for k, v in sorted(vars(optimizer).items()) if k.endswith("_")]
+        return [w] + [a.copy() for a in state if isinstance(a, np.ndarray)]
 
     compiled = run()
     monkeypatch.setattr(sknn._kernels, "numba", None)
     numpy = run()
+    assert len(compiled) >= 2  # the parameters and at least one state vector
     for ours, theirs in zip(compiled, numpy, strict=True):
         assert ours.dtype == dtype
         assert_allclose(ours, theirs, rtol=rtol, atol=atol)
@@ -384,14 +386,17 @@ def test_kernels_do_not_apply_without_numba(monkeypatch):
     assert not kernels_apply(np.zeros(4), np.zeros(4))
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_estimator_trains_alike_with_and_without_kernels(dtype, monkeypatch):
+def test_estimator_trains_alike_with_and_without_kernels(dtype, solver, monkeypatch):
     pytest.importorskip("numba")
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(120, 6)).astype(dtype), rng.randint(0, 3, 120)
 
     def fit():
-        clf = MLPClassifier((8,), max_iter=5, batch_size=32, random_state=0)
+        clf = MLPClassifier(
+            (8,), solver=solver, max_iter=5, batch_size=32, random_state=0
+        )
         with pytest.warns(Warning):  # ConvergenceWarning after 5 epochs
             return clf.fit(X, y)
 
