@@ -1,22 +1,41 @@
-"""Compiled one-pass optimizer kernels, used when numba is installed.
+"""Compiled one-pass optimizer updates, used when numba is installed.
 
-An Adam step written with NumPy ufuncs makes nine passes over vectors of the
-parameters' size (scale ``m``, add the gradient, scale ``v``, square, add,
-root, add epsilon, divide, update). Between two steps the matrix products
-evict those vectors from the caches, so every pass comes from memory. The
-kernel here reads ``params``, ``grads``, ``m`` and ``v`` once and writes three
-of them once. Measured after a cache-evicting batch, as in training (2-core
-AMD EPYC, OpenBLAS Haswell kernel): 235,146 parameters 0.66 -> 0.31 ms
-(float32) and 1.83 -> 0.66 ms (float64); 1,863,690 parameters 8.7 -> 2.4 ms
-and 18.8 -> 4.3 ms. Whole training epochs, paired A/B: 11-13 % faster. The
-momentum-SGD step (four passes in NumPy, three of them BLAS ``axpy``):
-0.36 -> 0.23 ms and 0.54 -> 0.43 ms on the small network, 3.8 -> 1.4 ms and
-6.9 -> 2.7 ms on the wide one; epochs 5-8 % faster.
+An optimizer step written with NumPy ufuncs makes several passes over vectors
+of the parameters' size: nine for Adam (scale ``m``, add the gradient, scale
+``v``, square, add, root, add epsilon, divide, update), four for momentum SGD.
+Between two steps the matrix products evict those vectors from the caches, so
+every pass comes from memory. Each kernel here reads every vector once and
+writes the ones it updates once. Measured per step on 235,146 parameters
+(the 784-256-128-10 network) after a cache-evicting batch, as in training
+(2-core AMD EPYC, OpenBLAS Haswell kernel), NumPy's code -> the kernel, in ms:
 
-numba is optional (``pip install "sknn[numba]"``): without it, or where a
-kernel does not apply, the optimizers run their NumPy code, which computes
-the same update up to rounding. The kernels run on the calling thread and
-release the GIL; they add no thread pool.
+==========  ============  ============
+optimizer   float32       float64
+==========  ============  ============
+sgd         0.34 -> 0.21  0.68 -> 0.39
+momentum    0.23 -> 0.22  0.65 -> 0.49
+adagrad     0.54 -> 0.20  1.13 -> 0.38
+adadelta    1.02 -> 0.21  2.91 -> 0.70
+rmsprop     0.79 -> 0.31  1.69 -> 0.45
+adam        0.91 -> 0.34  1.86 -> 0.52
+adamw       1.09 -> 0.50  2.28 -> 0.91
+nadam       1.58 -> 0.48  3.04 -> 0.77
+adamax      0.84 -> 0.20  1.30 -> 0.60
+==========  ============  ============
+
+On the 1,863,690 parameters of 784-1024-1024-10, Adam went from 8.7 to
+2.4 ms (float32) and from 18.8 to 4.3 ms (float64). Whole epochs ran 11-13 %
+faster with Adam and 5-8 % with SGD, in paired comparisons. Every stochastic
+optimizer of :mod:`sknn.optimizers` but Adam's ``amsgrad`` variant has a
+kernel, with the arithmetic, operation for operation, of its NumPy code, so
+the two agree up to the rounding of fused operations.
+
+numba is optional (``pip install "sknn[numba]"``): without it, or where
+:func:`kernels_apply` does not hold, the optimizers run their NumPy code. The
+kernels run on the calling thread and release the GIL; they add no thread
+pool. Scalars reach them in the arrays' dtype (see :func:`run`): a Python
+float in the loop would promote float32 arithmetic to float64 and keep it
+from vectorizing.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -29,17 +48,10 @@ except ImportError:  # pragma: no cover - exercised where numba is absent
     numba = None
 
 
-def _adam_step(
-    params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, step_size,
-    root_scale, epsilon,
-):  # fmt: skip
-    """One Adam update of every entry, in place.
-
-    ``m = beta_1 m + keep_grad g``, ``v = beta_2 v + keep_square g^2``,
-    ``params -= step_size * m / (root_scale * sqrt(v) + epsilon)``. Every
-    scalar comes in the arrays' dtype: a Python literal in the loop would
-    promote float32 arithmetic to float64 (and keep it from vectorizing).
-    """
+def adam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, step_size,
+         root_scale, epsilon):  # fmt: skip
+    """``m = beta_1 m + keep_grad g``, ``v = beta_2 v + keep_square g^2``,
+    ``params -= step_size * m / (root_scale * sqrt(v) + epsilon)``."""
     for i in range(params.shape[0]):
         g = grads[i]
         m_i = beta_1 * m[i] + keep_grad * g
@@ -49,12 +61,9 @@ def _adam_step(
         params[i] -= step_size * (m_i / (root_scale * np.sqrt(v_i) + epsilon))
 
 
-def _sgd_step(params, grads, velocity, momentum, lr, nesterov):
-    """One momentum-SGD update of every entry, in place, as scikit-learn's.
-
-    ``v = momentum v - lr g``, then ``params += momentum v - lr g`` (Nesterov)
-    or ``params += v``.
-    """
+def sgd(params, grads, velocity, momentum, lr, nesterov):
+    """``v = momentum v - lr g``, then ``params += momentum v - lr g``
+    (Nesterov, as scikit-learn has it) or ``params += v``."""
     for i in range(params.shape[0]):
         step = lr * grads[i]
         v_i = momentum * velocity[i] - step
@@ -65,12 +74,80 @@ def _sgd_step(params, grads, velocity, momentum, lr, nesterov):
             params[i] += v_i
 
 
+def adagrad(params, grads, sum_squares, lr, epsilon):
+    """``s += g^2``, ``params -= lr * g / (sqrt(s) + epsilon)``."""
+    for i in range(params.shape[0]):
+        g = grads[i]
+        s = sum_squares[i] + g * g
+        sum_squares[i] = s
+        params[i] -= lr * (g / (np.sqrt(s) + epsilon))
+
+
+def adadelta(params, grads, square_avg, delta_avg, rho, keep, lr, epsilon):
+    """AdaDelta: the step ``d = sqrt(D + eps) / sqrt(S + eps) * g`` from the
+    decaying averages ``S`` of ``g^2`` and ``D`` of ``d^2``."""
+    for i in range(params.shape[0]):
+        g = grads[i]
+        s = rho * square_avg[i] + (g * g) * keep
+        square_avg[i] = s
+        d = np.sqrt(delta_avg[i] + epsilon) / np.sqrt(s + epsilon) * g
+        delta_avg[i] = rho * delta_avg[i] + (d * d) * keep
+        params[i] -= d * lr
+
+
+def rmsprop(params, grads, square_avg, grad_avg, velocity, rho, keep, lr, epsilon,
+            momentum, centered, with_momentum):  # fmt: skip
+    """RMSprop, optionally centered (``grad_avg``) and with momentum
+    (``velocity``); the unused state vectors may be empty."""
+    for i in range(params.shape[0]):
+        g = grads[i]
+        s = rho * square_avg[i] + (g * g) * keep
+        square_avg[i] = s
+        if centered:
+            a = rho * grad_avg[i] + g * keep
+            grad_avg[i] = a
+            s = s - a * a
+        step = g / (np.sqrt(s) + epsilon)
+        if with_momentum:
+            step = momentum * velocity[i] + step
+            velocity[i] = step
+        params[i] -= step * lr
+
+
+def nadam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, root_scale,
+          epsilon, gain_grad, gain_m):  # fmt: skip
+    """Nadam: Adam's moments, then
+    ``params -= (gain_grad g + gain_m m) / (root_scale * sqrt(v) + epsilon)``."""
+    for i in range(params.shape[0]):
+        g = grads[i]
+        m_i = beta_1 * m[i] + g * keep_grad
+        v_i = beta_2 * v[i] + (g * g) * keep_square
+        m[i] = m_i
+        v[i] = v_i
+        params[i] -= (g * gain_grad + m_i * gain_m) / (
+            np.sqrt(v_i) * root_scale + epsilon
+        )
+
+
+def adamax(params, grads, m, u, beta_1, keep_grad, beta_2, epsilon, step_size):
+    """Adamax: ``u = max(beta_2 u, |g| + epsilon)``,
+    ``params -= step_size * m / u``."""
+    for i in range(params.shape[0]):
+        g = grads[i]
+        m_i = beta_1 * m[i] + g * keep_grad
+        u_i = np.maximum(u[i] * beta_2, np.abs(g) + epsilon)
+        m[i] = m_i
+        u[i] = u_i
+        params[i] -= (m_i / u_i) * step_size
+
+
 if numba is not None:
     # error_model="numpy": a division by zero gives inf as in NumPy, instead
     # of a Python exception whose check keeps the loop from being vectorized.
     _compile = numba.njit(cache=True, nogil=True, error_model="numpy")
-    _adam_step = _compile(_adam_step)
-    _sgd_step = _compile(_sgd_step)
+    adam, sgd, adagrad, adadelta, rmsprop, nadam, adamax = map(
+        _compile, (adam, sgd, adagrad, adadelta, rmsprop, nadam, adamax)
+    )
 
 
 def kernels_apply(*arrays):
@@ -94,26 +171,21 @@ def kernels_apply(*arrays):
     )
 
 
-def adam_step(params, grads, m, v, *, beta_1, beta_2, step_size, root_scale, epsilon):
-    """Update ``m``, ``v`` and ``params`` in place with one Adam step.
+def run(kernel, arrays, *scalars):
+    """Run ``kernel`` on ``arrays``, its scalars cast to the arrays' dtype.
 
-    The scalars are cast to the arrays' dtype first, so that a float32 step
-    computes in float32, as NumPy does. Call only where
-    :func:`kernels_apply` holds.
+    Booleans (the kernels' switches) are passed as they are. Call only where
+    :func:`kernels_apply` holds for the arrays.
 
     Parameters
     ----------
-    params, grads, m, v : ndarray of shape (n_params,)
-        The parameters, their gradient (read only) and Adam's two moments.
-    beta_1, beta_2 : float
-        Decays of the moments.
-    step_size : float
-        The bias-corrected learning rate.
-    root_scale : float
-        Factor of ``sqrt(v)`` before ``epsilon`` is added (1 for
-        scikit-learn's Adam, ``1 / sqrt(1 - beta_2**t)`` for PyTorch's).
-    epsilon : float
-        Added to the scaled root.
+    kernel : callable
+        One of this module's kernels.
+    arrays : tuple of ndarray of shape (n_params,)
+        The parameters, their gradient and the optimizer's state vectors,
+        in the kernel's order; updated in place, the gradient excepted.
+    *scalars : float or bool
+        The kernel's remaining arguments.
 
     Examples
     --------
@@ -124,51 +196,11 @@ def adam_step(params, grads, m, v, *, beta_1, beta_2, step_size, root_scale, eps
     >>> m, v = np.zeros(1), np.zeros(1)
     >>> kernels_apply(p, g, m, v)  # numba is installed
     True
-    >>> adam_step(p, g, m, v, beta_1=0.9, beta_2=0.999, step_size=0.1 / (1 - 0.9),
-    ...           root_scale=1 / np.sqrt(1 - 0.999), epsilon=0.0)
-    >>> p.round(6)
-    array([0.9])
+    >>> beta_1, beta_2 = 0.9, 0.999
+    >>> run(adam, (p, g, m, v), beta_1, 1 - beta_1, beta_2, 1 - beta_2,
+    ...     0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0)
+    >>> p.round(6), m
+    (array([0.9]), array([0.05]))
     """
-    cast = params.dtype.type
-    _adam_step(
-        params,
-        grads,
-        m,
-        v,
-        cast(beta_1),
-        cast(1 - beta_1),
-        cast(beta_2),
-        cast(1 - beta_2),
-        cast(step_size),
-        cast(root_scale),
-        cast(epsilon),
-    )
-
-
-def sgd_step(params, grads, velocity, *, momentum, lr, nesterov):
-    """Update ``velocity`` and ``params`` in place with one momentum-SGD step.
-
-    The scalars are cast to the arrays' dtype first, as in :func:`adam_step`.
-    Call only where :func:`kernels_apply` holds.
-
-    Parameters
-    ----------
-    params, grads, velocity : ndarray of shape (n_params,)
-        The parameters, their gradient (read only) and the velocity.
-    momentum : float
-        Decay of the velocity.
-    lr : float
-        Learning rate of this step.
-    nesterov : bool
-        Nesterov's look-ahead update instead of the classical one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p, g, velocity = np.array([1.0]), np.array([0.5]), np.zeros(1)
-    >>> sgd_step(p, g, velocity, momentum=0.9, lr=0.1, nesterov=False)
-    >>> p, velocity
-    (array([0.95]), array([-0.05]))
-    """
-    cast = params.dtype.type
-    _sgd_step(params, grads, velocity, cast(momentum), cast(lr), bool(nesterov))
+    cast = arrays[0].dtype.type
+    kernel(*arrays, *(s if isinstance(s, bool) else cast(s) for s in scalars))

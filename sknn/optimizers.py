@@ -11,9 +11,10 @@ learning rate is passed in by the engine, which takes it from a schedule.
 
 import numpy as np
 
+from sknn import _kernels as kernels
 from sknn._blas import axpy
 from sknn._component import Component
-from sknn._kernels import adam_step, kernels_apply, sgd_step
+from sknn._kernels import kernels_apply, run
 
 
 def _scaled_square(x, factor, out):
@@ -129,14 +130,8 @@ class SGD(Optimizer):
     def _update(self, params, grads, lr):
         velocity = self.velocity_
         if kernels_apply(params, grads, velocity):
-            sgd_step(
-                params,
-                grads,
-                velocity,
-                momentum=self.momentum,
-                lr=lr,
-                nesterov=self.nesterov,
-            )
+            arrays = (params, grads, velocity)
+            run(kernels.sgd, arrays, self.momentum, lr, bool(self.nesterov))
             return
         velocity *= self.momentum
         axpy(-lr, grads, velocity)
@@ -221,6 +216,10 @@ class Adagrad(Optimizer):
         self.sum_squares_ = np.full(n_params, self.initial_accumulator_value, dtype)
 
     def _update(self, params, grads, lr):
+        arrays = (params, grads, self.sum_squares_)
+        if kernels_apply(*arrays):
+            run(kernels.adagrad, arrays, lr, self.epsilon)
+            return
         buf = self._buffer
         self.sum_squares_ += np.square(grads, out=buf)
         np.sqrt(self.sum_squares_, out=buf)
@@ -268,6 +267,10 @@ class Adadelta(Optimizer):
 
     def _update(self, params, grads, lr):
         rho, eps, buf, delta = self.rho, self.epsilon, self._buffer, self._delta
+        arrays = (params, grads, self.square_avg_, self.delta_avg_)
+        if kernels_apply(*arrays):
+            run(kernels.adadelta, arrays, rho, 1 - rho, lr, eps)
+            return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
         np.add(self.delta_avg_, eps, out=delta)
@@ -329,6 +332,18 @@ class RMSprop(Optimizer):
 
     def _update(self, params, grads, lr):
         rho, buf = self.rho, self._buffer
+        unused = params[:0]
+        arrays = (
+            params,
+            grads,
+            self.square_avg_,
+            self.grad_avg_ if self.centered else unused,
+            self.velocity_ if self.momentum else unused,
+        )
+        if kernels_apply(*arrays):
+            run(kernels.rmsprop, arrays, rho, 1 - rho, lr, self.epsilon,
+                self.momentum, bool(self.centered), bool(self.momentum))  # fmt: skip
+            return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
         if self.centered:
@@ -415,18 +430,11 @@ class Adam(Optimizer):
     def _adam_update(self, params, grads, step_size, root_scale):
         """Update the moments, then ``params -= step_size * m / (root_scale *
         sqrt(v) + epsilon)``: in one compiled pass where the kernels apply."""
-        if not self.amsgrad and kernels_apply(params, grads, self.m_, self.v_):
-            adam_step(
-                params,
-                grads,
-                self.m_,
-                self.v_,
-                beta_1=self.beta_1,
-                beta_2=self.beta_2,
-                step_size=step_size,
-                root_scale=root_scale,
-                epsilon=self.epsilon,
-            )
+        arrays = (params, grads, self.m_, self.v_)
+        if not self.amsgrad and kernels_apply(*arrays):
+            b1, b2 = self.beta_1, self.beta_2
+            run(kernels.adam, arrays, b1, 1 - b1, b2, 1 - b2, step_size, root_scale,
+                self.epsilon)  # fmt: skip
             return
         m, v = self._moments(grads)
         buf = self._buffer
@@ -535,18 +543,23 @@ class Nadam(Optimizer):
         t, m, v, buf = self.t_, self.m_, self.v_, self._buffer
         mu, mu_next = self._mu(t), self._mu(t + 1)
         self.mu_product_ *= mu
+        # w -= lr (1 - mu) / (1 - prod mu) g / d + lr mu' / (1 - prod mu mu') m / d
+        gain_grad = lr * (1.0 - mu) / (1.0 - self.mu_product_)
+        gain_m = lr * mu_next / (1.0 - self.mu_product_ * mu_next)
+        root_scale = 1 / np.sqrt(1 - self.beta_2**t)
+        if kernels_apply(params, grads, m, v):
+            b1, b2 = self.beta_1, self.beta_2
+            run(kernels.nadam, (params, grads, m, v), b1, 1 - b1, b2, 1 - b2,
+                root_scale, self.epsilon, gain_grad, gain_m)  # fmt: skip
+            return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
         v *= self.beta_2
         v += _scaled_square(grads, 1 - self.beta_2, out=buf)
         np.sqrt(v, out=buf)
-        buf *= 1 / np.sqrt(1 - self.beta_2**t)
+        buf *= root_scale
         buf += self.epsilon
-        # w -= lr (1 - mu) / (1 - prod mu) g / d + lr mu' / (1 - prod mu mu') m / d
-        gain_grad = lr * (1.0 - mu) / (1.0 - self.mu_product_)
-        gain_m = lr * mu_next / (1.0 - self.mu_product_ * mu_next)
-        np.divide(1.0, buf, out=buf)
-        params -= (grads * gain_grad + m * gain_m) * buf
+        params -= np.divide(grads * gain_grad + m * gain_m, buf, out=buf)
 
 
 class Adamax(Optimizer):
@@ -587,6 +600,12 @@ class Adamax(Optimizer):
 
     def _update(self, params, grads, lr):
         m, u, buf = self.m_, self.u_, self._buffer
+        step_size = lr / (1 - self.beta_1**self.t_)
+        if kernels_apply(params, grads, m, u):
+            b1 = self.beta_1
+            run(kernels.adamax, (params, grads, m, u), b1, 1 - b1, self.beta_2,
+                self.epsilon, step_size)  # fmt: skip
+            return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
         u *= self.beta_2
@@ -594,7 +613,7 @@ class Adamax(Optimizer):
         buf += self.epsilon
         np.maximum(u, buf, out=u)
         np.divide(m, u, out=buf)
-        buf *= lr / (1 - self.beta_1**self.t_)
+        buf *= step_size
         params -= buf
 
 

@@ -333,15 +333,32 @@ def test_axpy_adds_the_scaled_vector_in_place(dtype, layout):
 # -- the compiled kernels -----------------------------------------------------------
 
 
+KERNEL_CASES = [
+    Adam(),
+    AdamW(weight_decay=0.1),
+    SGD(),
+    SGD(nesterov=False),
+    Momentum(),
+    Nesterov(),
+    Adagrad(),
+    Adadelta(),
+    RMSprop(),
+    RMSprop(momentum=0.9, centered=True),
+    Nadam(weight_decay=0.1),
+    Adamax(),
+]
+
+
+def test_every_optimizer_is_compared_with_its_kernel():
+    compared = {type(optimizer) for optimizer in KERNEL_CASES}
+    assert {SOLVERS[name] for name in STOCHASTIC} <= compared
+
+
 # atol: entries near zero (m after sign changes) differ by a rounding of the step.
 @pytest.mark.parametrize(
     "dtype, rtol, atol", [(np.float32, 2e-6, 1e-7), (np.float64, 1e-13, 1e-16)]
 )
-@pytest.mark.parametrize(
-    "optimizer",
-    [Adam(), AdamW(weight_decay=0.1), SGD(), SGD(nesterov=False), Momentum()],
-    ids=["adam", "adamw", "sgd-nesterov", "sgd-classical", "momentum"],
-)
+@pytest.mark.parametrize("optimizer", KERNEL_CASES, ids=repr)
 def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypatch):
     pytest.importorskip("numba")
     rng = np.random.RandomState(0)
