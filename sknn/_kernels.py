@@ -40,12 +40,16 @@ from vectorizing.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib.util
+
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    numba = None
+#: Whether numba is installed. It is imported, and the kernels compiled, on
+#: the first step that runs one: importing numba takes about half a second,
+#: ten times as long as importing sknn without it.
+numba_available = importlib.util.find_spec("numba") is not None
+
+_compiled = {}
 
 
 def adam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, step_size,
@@ -141,13 +145,18 @@ def adamax(params, grads, m, u, beta_1, keep_grad, beta_2, epsilon, step_size):
         params[i] -= (m_i / u_i) * step_size
 
 
-if numba is not None:
-    # error_model="numpy": a division by zero gives inf as in NumPy, instead
-    # of a Python exception whose check keeps the loop from being vectorized.
-    _compile = numba.njit(cache=True, nogil=True, error_model="numpy")
-    adam, sgd, adagrad, adadelta, rmsprop, nadam, adamax = map(
-        _compile, (adam, sgd, adagrad, adadelta, rmsprop, nadam, adamax)
-    )
+def _compiled_version(kernel):
+    """The numba-compiled ``kernel``, compiled (or loaded from numba's cache)
+    on first use."""
+    if kernel not in _compiled:
+        import numba
+
+        # error_model="numpy": a division by zero gives inf as in NumPy,
+        # instead of a Python exception whose check keeps the loop from being
+        # vectorized.
+        jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+        _compiled[kernel] = jit(kernel)
+    return _compiled[kernel]
 
 
 def kernels_apply(*arrays):
@@ -162,7 +171,7 @@ def kernels_apply(*arrays):
     >>> kernels_apply(np.zeros(3), np.zeros(3, dtype=np.float32))
     False
     """
-    if numba is None:
+    if not numba_available:
         return False
     dtype = arrays[0].dtype
     return dtype in (np.float32, np.float64) and all(
@@ -180,7 +189,8 @@ def run(kernel, arrays, *scalars):
     Parameters
     ----------
     kernel : callable
-        One of this module's kernels.
+        One of this module's kernels, in its Python form; its compiled
+        version runs.
     arrays : tuple of ndarray of shape (n_params,)
         The parameters, their gradient and the optimizer's state vectors,
         in the kernel's order; updated in place, the gradient excepted.
@@ -203,4 +213,5 @@ def run(kernel, arrays, *scalars):
     (array([0.9]), array([0.05]))
     """
     cast = arrays[0].dtype.type
-    kernel(*arrays, *(s if isinstance(s, bool) else cast(s) for s in scalars))
+    compiled = _compiled_version(kernel)
+    compiled(*arrays, *(s if isinstance(s, bool) else cast(s) for s in scalars))

@@ -1,5 +1,8 @@
 """Optimizers: closed-form steps, PyTorch trajectories, decay, descent."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -222,7 +225,7 @@ def _torch_trajectory(torch, cls_name, kwargs, lr, w0, grad, n_steps, n_decayed)
 def kernels(request, monkeypatch):
     """Run a test with the compiled kernels (if numba is here) and without."""
     if request.param == "numpy":
-        monkeypatch.setattr(sknn._kernels, "numba", None)
+        monkeypatch.setattr(sknn._kernels, "numba_available", False)
     return request.param
 
 
@@ -375,7 +378,7 @@ def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypat
         return [w] + [a.copy() for a in state if isinstance(a, np.ndarray)]
 
     compiled = run()
-    monkeypatch.setattr(sknn._kernels, "numba", None)
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
     numpy = run()
     assert len(compiled) >= 2  # the parameters and at least one state vector
     for ours, theirs in zip(compiled, numpy, strict=True):
@@ -399,7 +402,7 @@ def test_kernels_do_not_apply_to_other_layouts(arrays):
 
 
 def test_kernels_do_not_apply_without_numba(monkeypatch):
-    monkeypatch.setattr(sknn._kernels, "numba", None)
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
     assert not kernels_apply(np.zeros(4), np.zeros(4))
 
 
@@ -418,9 +421,15 @@ def test_estimator_trains_alike_with_and_without_kernels(dtype, solver, monkeypa
             return clf.fit(X, y)
 
     compiled = fit()
-    monkeypatch.setattr(sknn._kernels, "numba", None)
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
     numpy = fit()
     rtol = 1e-4 if dtype == np.float32 else 1e-10
     assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=rtol)
     for ours, theirs in zip(compiled.coefs_, numpy.coefs_, strict=True):
         assert_allclose(ours, theirs, rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_importing_sknn_does_not_import_numba():
+    # numba takes ~0.5 s to import: the kernels load it on their first step.
+    code = "import sys, sknn; sys.exit('numba' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
