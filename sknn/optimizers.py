@@ -2,8 +2,10 @@
 
 An optimizer knows nothing of layers. ``build`` allocates its state for a
 parameter vector of a given size, and ``step(params, grads, lr)`` updates the
-whole model in a few vectorized passes over preallocated buffers. The
-learning rate is passed in by the engine, which takes it from a schedule.
+whole model in a few vectorized passes over preallocated buffers or, where
+numba is installed, in one compiled pass (``sknn._kernels``) with the same
+arithmetic. The learning rate is passed in by the engine, which takes it
+from a schedule.
 ``sgd`` and ``adam`` follow scikit-learn's arithmetic exactly.
 """
 
