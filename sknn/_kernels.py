@@ -31,7 +31,8 @@ kernel, with the arithmetic, operation for operation, of its NumPy code, so
 the two agree up to the rounding of fused operations.
 
 numba is optional (``pip install "sknn[numba]"``): without it, or where
-:func:`kernels_apply` does not hold, the optimizers run their NumPy code. The
+:func:`kernels_apply` does not hold (:func:`run` then says so), the
+optimizers run their NumPy code. The
 kernels run on the calling thread and release the GIL; they add no thread
 pool. Scalars reach them in the arrays' dtype (see :func:`run`): a Python
 float in the loop would promote float32 arithmetic to float64 and keep it
@@ -181,10 +182,11 @@ def kernels_apply(*arrays):
 
 
 def run(kernel, arrays, *scalars):
-    """Run ``kernel`` on ``arrays``, its scalars cast to the arrays' dtype.
+    """Run ``kernel`` on ``arrays`` if the kernels apply to them.
 
-    Booleans (the kernels' switches) are passed as they are. Call only where
-    :func:`kernels_apply` holds for the arrays.
+    The scalars are cast to the arrays' dtype; booleans (the kernels'
+    switches) are passed as they are. Where :func:`kernels_apply` does not
+    hold, nothing runs and the caller takes its NumPy path.
 
     Parameters
     ----------
@@ -197,6 +199,11 @@ def run(kernel, arrays, *scalars):
     *scalars : float or bool
         The kernel's remaining arguments.
 
+    Returns
+    -------
+    ran : bool
+        Whether the kernel ran.
+
     Examples
     --------
     The first step of PyTorch's Adam at lr 0.1 moves each parameter by 0.1:
@@ -204,14 +211,16 @@ def run(kernel, arrays, *scalars):
     >>> import numpy as np
     >>> p, g = np.array([1.0]), np.array([0.5])
     >>> m, v = np.zeros(1), np.zeros(1)
-    >>> kernels_apply(p, g, m, v)  # numba is installed
-    True
     >>> beta_1, beta_2 = 0.9, 0.999
     >>> run(adam, (p, g, m, v), beta_1, 1 - beta_1, beta_2, 1 - beta_2,
-    ...     0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0)
+    ...     0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0)  # numba is here
+    True
     >>> p.round(6), m
     (array([0.9]), array([0.05]))
     """
+    if not kernels_apply(*arrays):
+        return False
     cast = arrays[0].dtype.type
     compiled = _compiled_version(kernel)
     compiled(*arrays, *(s if isinstance(s, bool) else cast(s) for s in scalars))
+    return True

@@ -16,7 +16,6 @@ import numpy as np
 from sknn import _kernels as kernels
 from sknn._blas import axpy
 from sknn._component import Component
-from sknn._kernels import kernels_apply, run
 
 
 def _scaled_square(x, factor, out):
@@ -131,9 +130,8 @@ class SGD(Optimizer):
 
     def _update(self, params, grads, lr):
         velocity = self.velocity_
-        if kernels_apply(params, grads, velocity):
-            arrays = (params, grads, velocity)
-            run(kernels.sgd, arrays, self.momentum, lr, bool(self.nesterov))
+        arrays = (params, grads, velocity)
+        if kernels.run(kernels.sgd, arrays, self.momentum, lr, bool(self.nesterov)):
             return
         velocity *= self.momentum
         axpy(-lr, grads, velocity)
@@ -219,8 +217,7 @@ class Adagrad(Optimizer):
 
     def _update(self, params, grads, lr):
         arrays = (params, grads, self.sum_squares_)
-        if kernels_apply(*arrays):
-            run(kernels.adagrad, arrays, lr, self.epsilon)
+        if kernels.run(kernels.adagrad, arrays, lr, self.epsilon):
             return
         buf = self._buffer
         self.sum_squares_ += np.square(grads, out=buf)
@@ -270,8 +267,7 @@ class Adadelta(Optimizer):
     def _update(self, params, grads, lr):
         rho, eps, buf, delta = self.rho, self.epsilon, self._buffer, self._delta
         arrays = (params, grads, self.square_avg_, self.delta_avg_)
-        if kernels_apply(*arrays):
-            run(kernels.adadelta, arrays, rho, 1 - rho, lr, eps)
+        if kernels.run(kernels.adadelta, arrays, rho, 1 - rho, lr, eps):
             return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
@@ -342,9 +338,9 @@ class RMSprop(Optimizer):
             self.grad_avg_ if self.centered else unused,
             self.velocity_ if self.momentum else unused,
         )
-        if kernels_apply(*arrays):
-            run(kernels.rmsprop, arrays, rho, 1 - rho, lr, self.epsilon,
-                self.momentum, bool(self.centered), bool(self.momentum))  # fmt: skip
+        switches = (bool(self.centered), bool(self.momentum))
+        scalars = (rho, 1 - rho, lr, self.epsilon, self.momentum, *switches)
+        if kernels.run(kernels.rmsprop, arrays, *scalars):
             return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
@@ -433,10 +429,9 @@ class Adam(Optimizer):
         """Update the moments, then ``params -= step_size * m / (root_scale *
         sqrt(v) + epsilon)``: in one compiled pass where the kernels apply."""
         arrays = (params, grads, self.m_, self.v_)
-        if not self.amsgrad and kernels_apply(*arrays):
-            b1, b2 = self.beta_1, self.beta_2
-            run(kernels.adam, arrays, b1, 1 - b1, b2, 1 - b2, step_size, root_scale,
-                self.epsilon)  # fmt: skip
+        b1, b2 = self.beta_1, self.beta_2
+        scalars = (b1, 1 - b1, b2, 1 - b2, step_size, root_scale, self.epsilon)
+        if not self.amsgrad and kernels.run(kernels.adam, arrays, *scalars):
             return
         m, v = self._moments(grads)
         buf = self._buffer
@@ -549,10 +544,9 @@ class Nadam(Optimizer):
         gain_grad = lr * (1.0 - mu) / (1.0 - self.mu_product_)
         gain_m = lr * mu_next / (1.0 - self.mu_product_ * mu_next)
         root_scale = 1 / np.sqrt(1 - self.beta_2**t)
-        if kernels_apply(params, grads, m, v):
-            b1, b2 = self.beta_1, self.beta_2
-            run(kernels.nadam, (params, grads, m, v), b1, 1 - b1, b2, 1 - b2,
-                root_scale, self.epsilon, gain_grad, gain_m)  # fmt: skip
+        b1, b2 = self.beta_1, self.beta_2
+        scalars = (b1, 1 - b1, b2, 1 - b2, root_scale, self.epsilon, gain_grad, gain_m)
+        if kernels.run(kernels.nadam, (params, grads, m, v), *scalars):
             return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
@@ -603,10 +597,9 @@ class Adamax(Optimizer):
     def _update(self, params, grads, lr):
         m, u, buf = self.m_, self.u_, self._buffer
         step_size = lr / (1 - self.beta_1**self.t_)
-        if kernels_apply(params, grads, m, u):
-            b1 = self.beta_1
-            run(kernels.adamax, (params, grads, m, u), b1, 1 - b1, self.beta_2,
-                self.epsilon, step_size)  # fmt: skip
+        b1 = self.beta_1
+        scalars = (b1, 1 - b1, self.beta_2, self.epsilon, step_size)
+        if kernels.run(kernels.adamax, (params, grads, m, u), *scalars):
             return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
