@@ -113,6 +113,16 @@ class Component:
         }
         return type(self)(**params)
 
+    def _keeps(self, owner, *methods):
+        """Whether this object's class uses ``owner``'s own ``methods``.
+
+        A compiled kernel that does the work of several methods at once runs
+        only then: a subclass that overrides one of them gets the composed
+        methods, never a kernel that bypasses its override.
+        """
+        cls = type(self)
+        return all(getattr(cls, name) is getattr(owner, name) for name in methods)
+
     def __repr__(self):
         defaults = {
             p.name: p.default

@@ -163,8 +163,9 @@ def _compiled_version(kernel):
 def kernels_apply(*arrays):
     """Whether the compiled kernels can run on ``arrays``.
 
-    numba is installed, and the arrays are 1-d, C-contiguous, writeable and
-    all of one float dtype.
+    numba is installed, and the arrays are C-contiguous, writeable and all
+    of one float dtype. Their shapes are the kernel's: 1-d for the optimizer
+    updates here, as :mod:`sknn._layer_kernels` documents for its own.
 
     Examples
     --------
@@ -176,7 +177,7 @@ def kernels_apply(*arrays):
         return False
     dtype = arrays[0].dtype
     return dtype in (np.float32, np.float64) and all(
-        a.dtype == dtype and a.ndim == 1 and a.flags.c_contiguous and a.flags.writeable
+        a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable
         for a in arrays
     )
 

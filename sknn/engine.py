@@ -9,9 +9,13 @@ and errors.
 Speed comes from keeping the work inside BLAS: all weights, then all biases,
 live in one contiguous parameter vector (the layers hold views into it, and
 the gradients mirror it), so an optimizer step is a few vectorized passes over
-the whole model; batch buffers are allocated once per fit and reused; the
-output link, the loss and its gradient are fused in place; and the first
-layer never computes the gradient of its input.
+the whole model; batch buffers are allocated once per fit and reused; each
+dense layer applies its activation with its bias (and, backwards, the
+activation's derivative with the bias gradient); the output link, the loss
+and its gradient are fused in place; and the first layer never computes the
+gradient of its input. Where numba is installed, those fused steps of the
+ReLU and the softmax log loss, and the optimizer updates, run as compiled
+one-pass kernels.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -120,15 +124,20 @@ class Network:
             layers.append(GaussianNoise(input_noise))
         if input_dropout:
             layers.append(Dropout(input_dropout))
-        for i, width in enumerate([*hidden_layer_sizes, n_outputs]):
-            layers.append(Dense(width))
-            if i == n_hidden:
-                break
-            if normalization[i] is not None:
-                layers.append(NORMALIZATIONS[normalization[i]]())
-            layers.append(ActivationLayer(activations[i]))
+        for i, width in enumerate(hidden_layer_sizes):
+            activation = activations[i]
+            # The dense layer applies the activation itself where nothing
+            # comes between them, fusing it with the bias (see Dense).
+            if normalization[i] is None and activation.derivative_from_output:
+                layers.append(Dense(width, activation=activation))
+            else:
+                layers.append(Dense(width))
+                if normalization[i] is not None:
+                    layers.append(NORMALIZATIONS[normalization[i]]())
+                layers.append(ActivationLayer(activation))
             if dropout[i]:
                 layers.append(Dropout(dropout[i]))
+        layers.append(Dense(n_outputs))
         n_in = n_features
         for layer in layers:
             n_in = layer.build(n_in)
@@ -304,8 +313,7 @@ class Network:
             raw = layer.forward(
                 raw, training=True, rng=rng, sample_weight=sample_weight
             )
-        P = self.loss.link(raw)
-        loss = self.loss.value(Y, P, sample_weight)
+        loss, delta = self.loss.value_and_delta(raw, Y, sample_weight)
         sw_sum = n_samples if sample_weight is None else sample_weight.sum()
         weights = self.params[: self.n_weights]
         l2_share = alpha * (1.0 - l1_ratio)
@@ -315,11 +323,6 @@ class Network:
         if l1_share:
             loss += l1_share * float(np.abs(weights).sum()) / sw_sum
 
-        delta = self.loss.delta(Y, P)
-        if sample_weight is None:
-            delta *= 1.0 / sw_sum
-        else:
-            delta *= (sample_weight / sw_sum)[:, np.newaxis]
         first_trained = self._first_trained
         for i in range(len(self.layers) - 1, first_trained - 1, -1):
             delta = self.layers[i].backward(delta, need_input_grad=i > first_trained)

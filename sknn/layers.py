@@ -95,30 +95,50 @@ class Layer:
 
 
 class Dense(Layer):
-    """Affine map ``Z = X @ W + b``.
+    """Affine map ``Z = X @ W + b``, optionally followed by an activation.
+
+    With an activation the layer outputs ``f(X @ W + b)``: the bias add and
+    the activation share one call, and so do the activation's derivative and
+    the bias gradient, which activations with a compiled kernel (the ReLU)
+    turn into one pass each. A separate :class:`ActivationLayer` gives the
+    same results.
 
     Parameters
     ----------
     n_units : int
         Output width.
+    activation : sknn.activations.Activation, default=None
+        Applied to the affine map; it must compute its derivative from its
+        output (``derivative_from_output``). None outputs ``X @ W + b``.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from sknn.activations import ReLU
     >>> from sknn.layers import Dense
     >>> layer = Dense(2); layer.build(3)
     2
     >>> layer.bind({"W": np.ones((3, 2)), "b": np.zeros(2)})
     >>> layer.apply(np.ones((1, 3)))
     array([[3., 3.]])
+    >>> relu_layer = Dense(2, activation=ReLU()); _ = relu_layer.build(3)
+    >>> relu_layer.bind({"W": -np.ones((3, 2)), "b": np.array([0.0, 4.0])})
+    >>> relu_layer.apply(np.ones((1, 3)))
+    array([[0., 1.]])
     """
 
     #: Whether ``backward`` is asked for the gradient of the input; the
     #: network turns it off for its first dense layer.
     input_grad = True
 
-    def __init__(self, n_units):
+    def __init__(self, n_units, activation=None):
+        if activation is not None and not activation.derivative_from_output:
+            raise ValueError(
+                f"Dense cannot apply {type(activation).__name__}, whose derivative "
+                "needs its input; add an ActivationLayer after the Dense layer."
+            )
         self.n_units = n_units
+        self.activation = activation
 
     def build(self, n_in):
         self.n_in = n_in
@@ -142,28 +162,37 @@ class Dense(Layer):
             out[...] = X @ self.W
         else:
             np.matmul(X, self.W, out=out)
-        out += self.b
-        return out
+        if self.activation is None:
+            out += self.b
+            return out
+        self._A = self.activation.forward_biased(out, self.b)
+        return self._A
 
     def backward(self, dY, *, need_input_grad=True):
+        if self.activation is None:
+            dZ = dY
+            np.sum(dZ, axis=0, out=self.db)
+        else:
+            dZ = self.activation.backward_summed(dY, self._A, self.db)
         X = self._X
         if sp.issparse(X):
-            self.dW[...] = X.T @ dY
+            self.dW[...] = X.T @ dZ
         else:
-            np.matmul(X.T, dY, out=self.dW)
-        np.sum(dY, axis=0, out=self.db)
+            np.matmul(X.T, dZ, out=self.dW)
         if not need_input_grad:
             return None
-        dX = self._dX[: dY.shape[0]]
-        np.matmul(dY, self.W.T, out=dX)
+        dX = self._dX[: dZ.shape[0]]
+        np.matmul(dZ, self.W.T, out=dX)
         return dX
 
     def apply(self, X):
         Z = X @ self.W
         if sp.issparse(Z):  # a sparse X times a dense W can stay sparse
             Z = Z.toarray()
-        Z += self.b
-        return Z
+        if self.activation is None:
+            Z += self.b
+            return Z
+        return self.activation.forward_biased(Z, self.b)
 
     def constrain_norm(self, max_norm):
         """Rescale each unit's incoming weights to a norm of at most ``max_norm``."""

@@ -3,8 +3,9 @@
 A loss pairs an output link (softmax, logistic, exp or identity) with its
 canonical loss, so the gradient with respect to the raw network output is
 ``P - Y`` (times the sample weights, over their sum): no Jacobian is ever
-formed, and the engine fuses the link, the loss and its gradient in place on
-the output buffer. Values follow scikit-learn's MLP exactly, including the
+formed, and ``value_and_delta`` computes the link, the loss and its gradient
+in place on the output buffer (for the softmax log loss, in one compiled pass
+where numba is installed). Values follow scikit-learn's MLP exactly, including the
 clipping of probabilities to ``[eps, 1 - eps]`` in the log losses.
 """
 
@@ -13,6 +14,8 @@ clipping of probabilities to ``[eps, 1 - eps]`` in the log losses.
 import numpy as np
 from scipy.special import expit, xlogy
 
+from sknn import _kernels as kernels
+from sknn import _layer_kernels
 from sknn._component import Component
 
 
@@ -83,6 +86,39 @@ class Loss(Component):
     def check_targets(self, Y):
         """Raise ``ValueError`` for targets outside the loss's domain."""
 
+    def value_and_delta(self, raw, Y, sample_weight=None):
+        """The weighted mean loss of ``raw`` and its gradient, in ``raw``.
+
+        ``link``, ``value`` and ``delta`` in one call, the delta scaled by
+        each sample's share of the total weight (``1 / n_samples`` without
+        weights): the gradient of the mean loss with respect to the raw
+        outputs, as training needs both. Losses with a compiled kernel make
+        it one pass.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Output of the last dense layer; overwritten with the gradient.
+        Y : ndarray of shape (n_samples, n_outputs)
+            Encoded targets, in ``raw``'s dtype.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        loss : float
+        delta : ndarray of shape (n_samples, n_outputs)
+            The gradient, in ``raw``'s memory.
+        """
+        P = self.link(raw)
+        loss = self.value(Y, P, sample_weight)
+        delta = self.delta(Y, P)
+        if sample_weight is None:
+            delta *= 1.0 / delta.shape[0]
+        else:
+            delta *= (sample_weight / sample_weight.sum())[:, np.newaxis]
+        return loss, delta
+
     def loss(self, Y, raw, sample_weight=None):
         """Loss of raw outputs ``raw`` (not modified) against targets ``Y``."""
         return self.value(Y, self.link(np.array(raw, dtype=float)), sample_weight)
@@ -103,10 +139,8 @@ class Loss(Component):
         -------
         grad : ndarray of shape (n_samples, n_outputs)
         """
-        G = self.delta(Y, self.link(np.array(raw, dtype=float)))
-        if sample_weight is None:
-            return G / G.shape[0]
-        return G * (sample_weight / sample_weight.sum())[:, np.newaxis]
+        raw = np.array(raw, dtype=float)
+        return self.value_and_delta(raw, np.asarray(Y, dtype=float), sample_weight)[1]
 
 
 def _log_clipped(P):
@@ -154,6 +188,20 @@ class LogLoss(Loss):
         log_P = _log_clipped(P)
         log_P *= Y
         return -_weighted_total(log_P, sample_weight)
+
+    def value_and_delta(self, raw, Y, sample_weight=None):
+        if self._keeps(LogLoss, "link", "value", "delta"):
+            dtype = raw.dtype
+            if sample_weight is None:
+                row_scale = np.empty(0, dtype=dtype)
+            else:
+                row_scale = (sample_weight / sample_weight.sum()).astype(dtype)
+            loss = np.empty(1, dtype=dtype)
+            arrays = (raw, Y, row_scale, loss)
+            scale, eps = 1.0 / raw.shape[0], np.finfo(dtype).eps
+            if kernels.run(_layer_kernels.softmax_log_loss, arrays, scale, eps):
+                return float(loss[0]), raw
+        return super().value_and_delta(raw, Y, sample_weight)
 
 
 class BinaryLogLoss(Loss):

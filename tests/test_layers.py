@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from sknn.activations import Tanh
+from sknn.activations import ReLU, Tanh
 from sknn.engine import Network
 from sknn.initializers import GlorotUniform
 from sknn.layers import (
@@ -59,6 +59,8 @@ def _numeric_gradient(f, x, eps=1e-6):
 
 LAYERS = {
     "dense": lambda: Dense(3),
+    "dense_relu": lambda: Dense(3, activation=ReLU()),
+    "dense_tanh": lambda: Dense(3, activation=Tanh()),
     "batch_norm": lambda: BatchNorm(),
     "layer_norm": lambda: LayerNorm(),
     "dropout": lambda: Dropout(0.4),

@@ -221,14 +221,6 @@ def _torch_trajectory(torch, cls_name, kwargs, lr, w0, grad, n_steps, n_decayed)
     return torch.cat([head.detach(), tail.detach()]).numpy()
 
 
-@pytest.fixture(params=["kernels", "numpy"])
-def kernels(request, monkeypatch):
-    """Run a test with the compiled kernels (if numba is here) and without."""
-    if request.param == "numpy":
-        monkeypatch.setattr(sknn._kernels, "numba_available", False)
-    return request.param
-
-
 @pytest.mark.parametrize(
     "optimizer, cls_name, kwargs, lr",
     TORCH_CASES,
@@ -395,10 +387,11 @@ def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypat
     [
         [np.zeros(4), np.zeros(4, dtype=np.float32)],
         [np.zeros(8)[::2], np.zeros(4)],
-        [np.zeros((2, 2)), np.zeros((2, 2))],
+        [np.zeros((2, 3)).T, np.zeros((3, 2))],
+        [np.zeros(4), np.broadcast_to(np.zeros(1), (4,))],
         [np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64)],
     ],
-    ids=["mixed dtype", "strided", "2-d", "integer"],
+    ids=["mixed dtype", "strided", "F-ordered", "read-only", "integer"],
 )
 def test_kernels_do_not_apply_to_other_layouts(arrays):
     assert not kernels_apply(*arrays)

@@ -60,11 +60,30 @@ def test_layers_are_placed_as_documented():
     activations = [
         type(layer.activation).__name__
         for layer in clf._network.layers
-        if hasattr(layer, "activation")
+        if getattr(layer, "activation", None) is not None
     ]
     assert activations == ["ReLU", "Tanh"]
     rates = [layer.rate for layer in clf._network.layers if isinstance(layer, Dropout)]
     assert rates == [0.05, 0.1, 0.2]
+
+
+def test_dense_layers_apply_the_activations_that_nothing_separates_from_them():
+    clf = _clf(
+        hidden_layer_sizes=(8, 6, 4),
+        normalization=[None, "batch", None],
+        dropout=[0.1, 0.0, 0.0],
+        activation=["relu", "relu", "gelu"],
+    ).fit(X_CLF, Y_CLF)
+    layers = [
+        (type(layer).__name__, type(getattr(layer, "activation", None)).__name__)
+        for layer in clf._network.layers
+    ]
+    assert layers == [
+        ("Dense", "ReLU"), ("Dropout", "NoneType"),
+        ("Dense", "NoneType"), ("BatchNorm", "NoneType"), ("ActivationLayer", "ReLU"),
+        ("Dense", "NoneType"), ("ActivationLayer", "GELU"),  # gelu's derivative needs Z
+        ("Dense", "NoneType"),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

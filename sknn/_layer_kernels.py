@@ -1,0 +1,82 @@
+"""Compiled one-pass kernels of a batch's forward and backward passes.
+
+Around each matrix product, NumPy's code makes several passes over a batch of
+activations: add the bias, then apply the ReLU; multiply the incoming
+gradient by the ReLU's mask (a temporary boolean array), then sum its columns
+for the bias gradient; at the output, nine ufunc calls and row reductions for
+softmax, the clipped log loss and ``P - Y``. Inside training these arrays
+come from memory (the products in between evict them), so each pass costs
+about as much as it reads. The kernels below make one pass each. In paired
+comparisons of whole epochs (784-256-128-10, batch 256, Fashion-MNIST) the
+three together made training 5-10 % faster, float32 and float64.
+
+They run through :func:`sknn._kernels.run`, which checks that numba is
+installed and the arrays suit the kernels (C-contiguous, writeable, one float
+dtype) and casts the scalars to that dtype; otherwise the activations and
+losses run their NumPy code, which gives the same results up to rounding.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+
+def bias_relu(Z, bias):
+    """``Z = max(Z + bias, 0)`` in place, NaN propagating as in ``np.maximum``."""
+    n_rows, n_cols = Z.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            z = Z[i, j] + bias[j]
+            Z[i, j] = 0.0 if z < 0 else z
+
+
+def relu_backward_sum(dA, A, sums):
+    """``dA *= (A > 0)`` in place, and ``sums`` = the column sums of the result.
+
+    The product by 0 (rather than a plain 0) keeps NumPy's handling of
+    infinite and NaN gradients; rows are added in order, as ``np.sum(axis=0)``
+    adds them.
+    """
+    n_rows, n_cols = dA.shape
+    sums[:] = 0.0
+    for i in range(n_rows):
+        for j in range(n_cols):
+            d = dA[i, j]
+            if not A[i, j] > 0:
+                d = d * 0.0
+            dA[i, j] = d
+            sums[j] += d
+
+
+def softmax_log_loss(raw, Y, row_scale, loss, scale, eps):
+    """Softmax, the log loss and its scaled gradient, in place on ``raw``.
+
+    Per row ``i``: ``P = softmax(raw[i])``, then ``raw[i] = (P - Y[i]) * s_i``
+    with ``s_i = row_scale[i]``, or ``scale`` where ``row_scale`` is empty,
+    and ``loss[0] = sum_i s_i * -sum_j Y[i, j] * log(clip(P[i, j], eps,
+    1 - eps))``: with ``s_i`` the weights over their sum (or ``1 / n``), the
+    weighted mean log loss and the gradient of that mean.
+    """
+    n_rows, n_cols = raw.shape
+    weighted = row_scale.shape[0] > 0
+    total = 0.0
+    for i in range(n_rows):
+        top = raw[i, 0]
+        for j in range(1, n_cols):
+            if raw[i, j] > top:
+                top = raw[i, j]
+        norm = raw[i, 0] * 0.0
+        for j in range(n_cols):
+            e = np.exp(raw[i, j] - top)
+            raw[i, j] = e
+            norm += e
+        s = row_scale[i] if weighted else scale
+        row_loss = 0.0
+        for j in range(n_cols):
+            p = raw[i, j] / norm
+            y = Y[i, j]
+            if y != 0:
+                row_loss -= y * np.log(min(max(p, eps), 1 - eps))
+            raw[i, j] = (p - y) * s
+        total += row_loss * s
+    loss[0] = total

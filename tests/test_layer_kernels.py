@@ -1,0 +1,221 @@
+"""The fused forward and backward steps: compiled kernels and NumPy agree."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import sknn._kernels
+from sknn import MLPClassifier
+from sknn.activations import ACTIVATIONS, GELU, ReLU
+from sknn.layers import ActivationLayer, Dense
+from sknn.losses import LogLoss
+
+DTYPES = [np.float32, np.float64]
+
+
+def _both_ways(monkeypatch, compute):
+    """``compute()`` with the compiled kernels, then with NumPy; the first
+    run must have compiled (or reused) exactly one kernel."""
+    pytest.importorskip("numba")
+    monkeypatch.setattr(sknn._kernels, "_compiled", {})
+    compiled = compute()
+    assert len(sknn._kernels._compiled) == 1
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
+    return compiled, compute()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_forward_biased_kernel_matches_numpy(dtype, monkeypatch):
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(37, 11)).astype(dtype)
+    Z[0, :3] = [np.nan, np.inf, -np.inf]
+    bias = rng.normal(size=11).astype(dtype)
+
+    def compute():
+        out = Z.copy()
+        assert ReLU().forward_biased(out, bias) is out
+        return out
+
+    compiled, numpy = _both_ways(monkeypatch, compute)
+    assert_array_equal(compiled, numpy)  # NaN where NumPy has NaN
+    assert_array_equal(numpy, np.maximum(Z + bias, 0))
+    assert np.isnan(compiled[0, 0]) and compiled[0, 1] == np.inf
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_backward_summed_kernel_matches_numpy(dtype, monkeypatch):
+    rng = np.random.RandomState(0)
+    A = np.maximum(rng.normal(size=(300, 13)), 0).astype(dtype)
+    dA = rng.normal(size=(300, 13)).astype(dtype)
+    dA[0, :2] = [np.inf, np.nan]
+    A[0, :2] = 0.0  # inf and NaN times a zero derivative are NaN, as in NumPy
+
+    def compute():
+        out, sums = dA.copy(), np.empty(13, dtype=dtype)
+        with np.errstate(invalid="ignore"):
+            assert ReLU().backward_summed(out, A, sums) is out
+        return out, sums
+
+    (dZ, sums), (dZ_np, sums_np) = _both_ways(monkeypatch, compute)
+    assert_array_equal(dZ, dZ_np)
+    assert_array_equal(sums, sums_np)  # the same rows, added in the same order
+    assert np.isnan(dZ[0, :2]).all()
+    assert_allclose(sums[2:], (dA[:, 2:] * (A[:, 2:] > 0)).sum(axis=0), rtol=1e-5)
+
+
+def _classification_batch(dtype, n=64, n_classes=7, seed=0):
+    rng = np.random.RandomState(seed)
+    raw = rng.normal(scale=4.0, size=(n, n_classes)).astype(dtype)
+    raw[0] = 0.0
+    raw[0, :2] = [-60.0, 60.0]  # probabilities clipped to [eps, 1 - eps]
+    Y = np.zeros((n, n_classes), dtype=dtype)
+    Y[np.arange(n), rng.randint(0, n_classes, n)] = 1.0
+    Y[1] = 0.0
+    Y[1, 1] = 2.5  # a class weight folded into the target
+    Y[0] = 0.0
+    Y[0, 0] = 1.0  # the true class's probability is clipped up to eps
+    sample_weight = rng.uniform(0.1, 3.0, n).astype(dtype)
+    return raw, Y, sample_weight
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize(
+    "dtype, rtol", [(np.float32, 2e-6), (np.float64, 1e-14)], ids=["f32", "f64"]
+)
+def test_softmax_log_loss_kernel_matches_numpy(dtype, rtol, weighted, monkeypatch):
+    raw, Y, sample_weight = _classification_batch(dtype)
+    if not weighted:
+        sample_weight = None
+
+    def compute():
+        out = raw.copy()
+        loss, delta = LogLoss().value_and_delta(out, Y, sample_weight)
+        assert delta is out and delta.dtype == dtype
+        return loss, delta
+
+    (loss, delta), (loss_np, delta_np) = _both_ways(monkeypatch, compute)
+    assert loss == pytest.approx(loss_np, rel=rtol)
+    assert_allclose(delta, delta_np, rtol=rtol, atol=rtol * np.abs(delta_np).max())
+    # The loss is scikit-learn's: mean of -sum(Y log clip(P)), weighted.
+    P = np.exp(raw - raw.max(axis=1, keepdims=True).astype(np.float64))
+    P /= P.sum(axis=1, keepdims=True)
+    eps = np.finfo(dtype).eps
+    per_row = -(Y * np.log(np.clip(P, eps, 1 - eps))).sum(axis=1)
+    expected = np.average(per_row, weights=sample_weight)
+    assert loss == pytest.approx(expected, rel=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_value_and_delta_is_the_gradient_of_the_mean_loss():
+    raw, Y, sample_weight = _classification_batch(np.float64, n=5, n_classes=3)
+    raw[0] = [1.0, -1.0, 0.5]  # no clipping, so the loss is smooth
+    Y[1] = [0.0, 1.0, 0.0]  # one-hot rows: P - Y is the exact derivative
+    loss = LogLoss()
+    _, delta = loss.value_and_delta(raw.copy(), Y, sample_weight)
+    numerical = np.zeros_like(raw)
+    for index in np.ndindex(raw.shape):
+        shifted = [raw.copy(), raw.copy()]
+        shifted[0][index] += 1e-6
+        shifted[1][index] -= 1e-6
+        up, down = (loss.value_and_delta(r, Y, sample_weight)[0] for r in shifted)
+        numerical[index] = (up - down) / 2e-6
+    assert_allclose(delta, numerical, rtol=1e-6, atol=1e-9)
+
+
+#: The activations a dense layer applies itself (gelu and silu keep a layer).
+FUSED = sorted(n for n, cls in ACTIVATIONS.items() if cls.derivative_from_output)
+
+
+def test_relu_and_most_activations_are_fused():
+    assert {"relu", "tanh", "logistic", "identity"} <= set(FUSED) < set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", FUSED)
+def test_dense_with_activation_equals_dense_then_activation_layer(
+    name, dtype, kernels
+):
+    activation = ACTIVATIONS[name]()
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(9, 4)).astype(dtype)
+    dY = rng.normal(size=(9, 3)).astype(dtype)
+    W, b = rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)
+
+    fused = Dense(3, activation=activation)
+    plain, separate = Dense(3), ActivationLayer(activation)
+    for dense in (fused, plain):
+        dense.build(4)
+        dense.bind({"W": W, "b": b, "dW": np.empty_like(W), "db": np.empty_like(b)})
+        dense.reserve(9, dtype)
+    separate.build(3)
+    separate.reserve(9, dtype)
+
+    out_fused = fused.forward(X, training=True).copy()
+    out_plain = separate.forward(plain.forward(X, training=True), training=True)
+    dX_fused = fused.backward(dY.copy()).copy()
+    dX_plain = plain.backward(separate.backward(dY.copy()))
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    assert_allclose(out_fused, out_plain, rtol=rtol)
+    assert_allclose(fused.dW, plain.dW, rtol=rtol, atol=rtol)
+    assert_allclose(fused.db, plain.db, rtol=rtol, atol=rtol)
+    assert_allclose(dX_fused, dX_plain, rtol=rtol, atol=rtol)
+    assert_allclose(fused.apply(X), out_plain, rtol=rtol)
+
+
+def test_dense_refuses_an_activation_whose_derivative_needs_its_input():
+    with pytest.raises(ValueError, match="GELU.*ActivationLayer"):
+        Dense(3, activation=GELU())
+
+
+class CountingReLU(ReLU):
+    """A ReLU whose forward and backward count their calls."""
+
+    def forward(self, Z):
+        self.n_forward_ = getattr(self, "n_forward_", 0) + 1
+        return super().forward(Z)
+
+    def backward(self, dA, A, Z=None):
+        self.n_backward_ = getattr(self, "n_backward_", 0) + 1
+        return super().backward(dA, A, Z)
+
+
+class CountingLogLoss(LogLoss):
+    """A log loss whose value counts its calls."""
+
+    def value(self, Y, P, sample_weight=None):
+        self.n_value_ = getattr(self, "n_value_", 0) + 1
+        return super().value(Y, P, sample_weight)
+
+
+def test_kernels_never_bypass_a_subclass_override():
+    relu, loss = CountingReLU(), CountingLogLoss()
+    Z, bias = np.ones((4, 3)), np.zeros(3)
+    relu.forward_biased(Z, bias)
+    relu.backward_summed(np.ones((4, 3)), Z, np.empty(3))
+    loss.value_and_delta(np.zeros((4, 3)), np.eye(4, 3))
+    assert (relu.n_forward_, relu.n_backward_, loss.n_value_) == (1, 1, 1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_estimator_trains_through_the_fused_layers_alike_with_and_without_kernels(
+    monkeypatch,
+):
+    pytest.importorskip("numba")
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(150, 6)), rng.randint(0, 4, 150)
+
+    def fit():
+        clf = MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=15, random_state=0)
+        return clf.fit(X, y)
+
+    monkeypatch.setattr(sknn._kernels, "_compiled", {})
+    compiled = fit()
+    assert {k.__name__ for k in sknn._kernels._compiled} >= {
+        "bias_relu",
+        "relu_backward_sum",
+        "softmax_log_loss",
+    }
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
+    numpy = fit()
+    assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=1e-12)
+    for ours, theirs in zip(compiled.coefs_, numpy.coefs_, strict=True):
+        assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
