@@ -104,6 +104,7 @@ def wall_time(cfg, X, y):
 
 def _targets():
     """(label, owner, attribute) of the engine functions to time in situ."""
+    import sknn.activations
     import sknn.engine
     import sknn.layers
     import sknn.losses
@@ -117,9 +118,9 @@ def _targets():
         ("Dense.backward", sknn.layers.Dense, "backward"),
         ("ActivationLayer.forward", sknn.layers.ActivationLayer, "forward"),
         ("ActivationLayer.backward", sknn.layers.ActivationLayer, "backward"),
-        ("LogLoss.link (softmax)", sknn.losses.LogLoss, "link"),
-        ("LogLoss.value", sknn.losses.LogLoss, "value"),
-        ("LogLoss.delta", sknn.losses.Loss, "delta"),
+        ("  ReLU.forward_biased (in Dense)", sknn.activations.ReLU, "forward_biased"),
+        ("  ReLU.backward_summed (in Dense)", sknn.activations.ReLU, "backward_summed"),
+        ("LogLoss.value_and_delta", sknn.losses.LogLoss, "value_and_delta"),
         ("Adam.step", sknn.optimizers.Adam, "step"),
     ]
     for label, owner, attr in candidates:
@@ -312,75 +313,66 @@ def isolated(cfg, X, y, est, epoch):
                 f,
             )
         np.matmul(A, W, out=Z)
-        ops.add(
-            "elementwise",
-            f"L{i} bias add ({B}x{n_out})",
-            lambda Z=Z, b=b: np.add(Z, b, out=Z),
-            per_batch,
-        )
-        ops.add(
-            "elementwise",
-            f"L{i} db = dZ.sum(0) ({B}x{n_out})",
-            lambda dZ=dZ, db=db: np.sum(dZ, axis=0, out=db),
-            per_batch,
-        )
-        if i < len(coefs) - 1:
-            Z += b
-            Zc = Z.copy()
-
-            def relu_fwd(Z=Z, Zc=Zc):
-                np.copyto(Z, Zc)  # fresh pre-activations (timed, subtracted)
-                relu.forward(Z)
-
-            copy_t = _timings(lambda Z=Z, Zc=Zc: np.copyto(Z, Zc))
-            fwd_t = _timings(relu_fwd)
-            ops.rows.append(
-                (
-                    "elementwise",
-                    f"L{i} ReLU forward ({B}x{n_out})",
-                    median(fwd_t) - median(copy_t),
-                    per_batch,
-                    0,
-                    np.mean(fwd_t) - np.mean(copy_t),
-                )
-            )
-            relu.forward(Z)
-            dA = dZ.copy()
+        if i == len(coefs) - 1:  # the output layer: bias add and bias gradient
             ops.add(
                 "elementwise",
-                f"L{i} ReLU backward ({B}x{n_out})",
-                lambda dA=dA, Z=Z: relu.backward(dA, Z, None),
+                f"L{i} bias add ({B}x{n_out})",
+                lambda Z=Z, b=b: np.add(Z, b, out=Z),
                 per_batch,
             )
-            activations.append(Z)
-            A = Z
+            ops.add(
+                "elementwise",
+                f"L{i} db = dZ.sum(0) ({B}x{n_out})",
+                lambda dZ=dZ, db=db: np.sum(dZ, axis=0, out=db),
+                per_batch,
+            )
+            continue
+        # hidden layers: the dense layer's fused bias + ReLU and ReLU' + db
+        Zc = Z.copy()
+
+        def relu_fwd(Z=Z, Zc=Zc, b=b):
+            np.copyto(Z, Zc)  # fresh pre-activations (timed, subtracted)
+            relu.forward_biased(Z, b)
+
+        copy_t = _timings(lambda Z=Z, Zc=Zc: np.copyto(Z, Zc))
+        fwd_t = _timings(relu_fwd)
+        ops.rows.append(
+            (
+                "elementwise",
+                f"L{i} bias + ReLU forward, fused ({B}x{n_out})",
+                median(fwd_t) - median(copy_t),
+                per_batch,
+                0,
+                np.mean(fwd_t) - np.mean(copy_t),
+            )
+        )
+        relu.forward_biased(Z, b)
+        dA = dZ.copy()
+        ops.add(
+            "elementwise",
+            f"L{i} ReLU backward + db, fused ({B}x{n_out})",
+            lambda dA=dA, Z=Z, db=db: relu.backward_summed(dA, Z, db),
+            per_batch,
+        )
+        activations.append(Z)
+        A = Z
 
     # output link, loss value and delta
     loss = LogLoss()
     raw = rng.standard_normal((B, n_classes)).astype(dtype)
-    P = raw.copy()
+    buffer_out = raw.copy()
     Yb = Y[rows]
 
-    def link():
-        np.copyto(P, raw)
-        loss.link(P)
+    def value_and_delta():
+        np.copyto(buffer_out, raw)
+        loss.value_and_delta(buffer_out, Yb)
 
-    ops.add("elementwise", f"softmax link ({B}x{n_classes}) + copy", link, per_batch)
-    loss.link(P)
     ops.add(
         "elementwise",
-        f"LogLoss.value ({B}x{n_classes})",
-        lambda: loss.value(Yb, P, None),
+        f"softmax + log loss + delta, fused ({B}x{n_classes}) + copy",
+        value_and_delta,
         per_batch,
     )
-    D = P.copy()
-
-    def delta(D=D):
-        np.copyto(D, P)
-        loss.delta(Yb, D)
-        np.multiply(D, 1.0 / B, out=D)
-
-    ops.add("elementwise", "delta P - Y, scaled + copy", delta, per_batch)
 
     # optimizer
     params = rng.standard_normal(n_params).astype(dtype) * 0.01

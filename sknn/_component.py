@@ -12,6 +12,7 @@ the user passed in.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import functools
 import inspect
 
 
@@ -120,8 +121,7 @@ class Component:
         only then: a subclass that overrides one of them gets the composed
         methods, never a kernel that bypasses its override.
         """
-        cls = type(self)
-        return all(getattr(cls, name) is getattr(owner, name) for name in methods)
+        return _class_keeps(type(self), owner, methods)
 
     def __repr__(self):
         defaults = {
@@ -134,6 +134,12 @@ class Component:
             if not _same_value(value, defaults.get(name, inspect.Parameter.empty))
         ]
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@functools.cache
+def _class_keeps(cls, owner, methods):
+    # Cached: asked on every batch, and a class's methods do not change.
+    return all(getattr(cls, name) is getattr(owner, name) for name in methods)
 
 
 def _same_value(a, b):

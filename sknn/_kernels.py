@@ -51,6 +51,7 @@ import numpy as np
 numba_available = importlib.util.find_spec("numba") is not None
 
 _compiled = {}
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 def adam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, step_size,
@@ -176,10 +177,15 @@ def kernels_apply(*arrays):
     if not numba_available:
         return False
     dtype = arrays[0].dtype
-    return dtype in (np.float32, np.float64) and all(
-        a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable
-        for a in arrays
-    )
+    if dtype != _FLOAT32 and dtype != _FLOAT64:
+        return False
+    # A plain loop: this runs several times per batch, and all() over a
+    # generator cost as much as a small kernel.
+    for a in arrays:
+        flags = a.flags
+        if a.dtype != dtype or not (flags.c_contiguous and flags.writeable):
+            return False
+    return True
 
 
 def run(kernel, arrays, *scalars):
@@ -222,6 +228,8 @@ def run(kernel, arrays, *scalars):
     if not kernels_apply(*arrays):
         return False
     cast = arrays[0].dtype.type
-    compiled = _compiled_version(kernel)
-    compiled(*arrays, *(s if isinstance(s, bool) else cast(s) for s in scalars))
+    compiled = _compiled.get(kernel)
+    if compiled is None:
+        compiled = _compiled_version(kernel)
+    compiled(*arrays, *[s if isinstance(s, bool) else cast(s) for s in scalars])
     return True
