@@ -240,6 +240,7 @@ class Ops:
 
 def isolated(cfg, X, y, est, epoch):
     from sknn.activations import ReLU
+    from sknn.engine import _batch_rows
     from sknn.losses import LogLoss
     from sknn.optimizers import Adam
 
@@ -271,8 +272,8 @@ def isolated(cfg, X, y, est, epoch):
 
     ops.add(
         "gather",
-        f"np.take X rows -> buffer ({B}x{X.shape[1]})",
-        lambda: np.take(X, next_rows(), axis=0, out=buffer, mode="clip"),
+        f"engine._batch_rows: X rows -> buffer ({B}x{X.shape[1]})",
+        lambda: _batch_rows(X, next_rows(), buffer),
         per_batch,
     )
     ops.add("gather", f"Y[rows] ({B}x{n_classes})", lambda: Y[next_rows()], per_batch)

@@ -161,6 +161,30 @@ def _compiled_version(kernel):
     return _compiled[kernel]
 
 
+def compiled(kernel):
+    """``kernel`` compiled, or None without numba.
+
+    For callers whose arrays :func:`kernels_apply` does not describe (an
+    integer index beside float data, say), which check them themselves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn._layer_kernels import gather_rows
+    >>> X, out = np.arange(6.0).reshape(3, 2), np.empty((2, 2))
+    >>> compiled(gather_rows)(X, np.array([2, 0]), out)  # numba is here
+    >>> out
+    array([[4., 5.],
+           [0., 1.]])
+    """
+    if not numba_available:
+        return None
+    kernel_compiled = _compiled.get(kernel)
+    if kernel_compiled is None:
+        kernel_compiled = _compiled_version(kernel)
+    return kernel_compiled
+
+
 def kernels_apply(*arrays):
     """Whether the compiled kernels can run on ``arrays``.
 
@@ -228,8 +252,5 @@ def run(kernel, arrays, *scalars):
     if not kernels_apply(*arrays):
         return False
     cast = arrays[0].dtype.type
-    compiled = _compiled.get(kernel)
-    if compiled is None:
-        compiled = _compiled_version(kernel)
-    compiled(*arrays, *[s if isinstance(s, bool) else cast(s) for s in scalars])
+    compiled(kernel)(*arrays, *[s if isinstance(s, bool) else cast(s) for s in scalars])
     return True

@@ -28,6 +28,8 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
+from sknn import _kernels as kernels
+from sknn import _layer_kernels
 from sknn._blas import axpy
 from sknn._threads import single_threaded_scipy_blas
 from sknn.layers import (
@@ -426,8 +428,11 @@ class FitOutcome:
 def _batch_rows(X, rows, out):
     """Input rows of a batch: a view, a sparse row selection, or a gather.
 
-    Shuffled dense rows are gathered into ``out``, reused for every batch, by
-    ``np.take(..., mode="clip")``: the default ``mode="raise"`` buffers its
+    Shuffled dense rows are gathered into ``out``, reused for every batch:
+    with numba, by a kernel that copies four rows at a time (25-40 % faster
+    than ``np.take``, see :mod:`sknn._layer_kernels`; ``rows`` is always a
+    permutation of ``X``'s rows, so in bounds), else by
+    ``np.take(..., mode="clip")``, whose default ``mode="raise"`` buffers its
     output, which measured 2-3 times slower and allocated a batch per call.
     (Gathering the next batch on a worker thread while the optimizer stepped
     was tried too: it slowed the step by more than it hid, 2.5 % slower epochs
@@ -435,7 +440,17 @@ def _batch_rows(X, rows, out):
     """
     if isinstance(rows, slice) or sp.issparse(X):
         return X[rows]
-    return np.take(X, rows, axis=0, out=out[: len(rows)], mode="clip")
+    out = out[: len(rows)]
+    if (
+        kernels.numba_available
+        and type(X) is np.ndarray
+        and X.flags.c_contiguous
+        and X.dtype == out.dtype
+        and rows.dtype == np.intp
+    ):
+        kernels.compiled(_layer_kernels.gather_rows)(X, rows, out)
+        return out
+    return np.take(X, rows, axis=0, out=out, mode="clip")
 
 
 @single_threaded_scipy_blas()  # for the optimizers' axpy updates

@@ -1,4 +1,5 @@
-"""The fused forward and backward steps: compiled kernels and NumPy agree."""
+"""The fused batch steps (gather, forward, backward): compiled kernels and
+NumPy agree."""
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 import sknn._kernels
 from sknn import MLPClassifier
 from sknn.activations import ACTIVATIONS, GELU, ReLU
+from sknn.engine import _batch_rows
 from sknn.layers import ActivationLayer, Dense
 from sknn.losses import LogLoss
 
@@ -219,3 +221,38 @@ def test_estimator_trains_through_the_fused_layers_alike_with_and_without_kernel
     assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=1e-12)
     for ours, theirs in zip(compiled.coefs_, numpy.coefs_, strict=True):
         assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [1, 4, 37])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_gather_kernel_copies_the_rows_np_take_copies(dtype, n_rows, monkeypatch):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 9)).astype(dtype)
+    X.flags.writeable = False  # training data may be read-only
+    rows = rng.permutation(50)[:n_rows]
+    out = np.full((40, 9), np.nan, dtype=dtype)
+
+    def compute():
+        gathered = _batch_rows(X, rows, out)
+        assert np.shares_memory(gathered, out) and gathered.shape == (n_rows, 9)
+        return gathered.copy()
+
+    compiled, numpy = _both_ways(monkeypatch, compute)
+    assert_array_equal(compiled, X[rows])
+    assert_array_equal(numpy, X[rows])
+
+
+@pytest.mark.parametrize(
+    "X, rows",
+    [
+        (np.asfortranarray(np.arange(60.0).reshape(12, 5)), np.arange(12)[::-3]),
+        (np.arange(60.0).reshape(12, 5), np.arange(12, dtype=np.int32)[::-3]),
+        (np.arange(60.0).reshape(12, 5), slice(2, 6)),
+    ],
+    ids=["F-ordered X", "int32 rows", "slice"],
+)
+def test_batch_gather_falls_back_where_the_kernel_does_not_apply(X, rows, monkeypatch):
+    monkeypatch.setattr(sknn._kernels, "_compiled", {})
+    gathered = _batch_rows(X, rows, np.empty((12, 5)))
+    assert_array_equal(gathered, X[rows])
+    assert not sknn._kernels._compiled  # no kernel ran
