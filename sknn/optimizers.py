@@ -431,8 +431,15 @@ class Adam(Optimizer):
         arrays = (params, grads, self.m_, self.v_)
         b1, b2 = self.beta_1, self.beta_2
         scalars = (b1, 1 - b1, b2, 1 - b2, step_size, root_scale, self.epsilon)
-        if not self.amsgrad and kernels.run(kernels.adam, arrays, *scalars):
-            return
+        # The kernels do _moments' work too: a subclass overriding it keeps NumPy.
+        if self._keeps(Adam, "_moments"):
+            if self.amsgrad:
+                arrays = (*arrays, self.v_max_)
+                ran = kernels.run(kernels.adam_amsgrad, arrays, *scalars)
+            else:
+                ran = kernels.run(kernels.adam, arrays, *scalars)
+            if ran:
+                return
         m, v = self._moments(grads)
         buf = self._buffer
         np.sqrt(v, out=buf)

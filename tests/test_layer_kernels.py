@@ -133,9 +133,7 @@ def test_relu_and_most_activations_are_fused():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", FUSED)
-def test_dense_with_activation_equals_dense_then_activation_layer(
-    name, dtype, kernels
-):
+def test_dense_with_activation_equals_dense_then_activation_layer(name, dtype, kernels):
     activation = ACTIVATIONS[name]()
     rng = np.random.RandomState(0)
     X = rng.normal(size=(9, 4)).astype(dtype)

@@ -330,7 +330,9 @@ def test_axpy_adds_the_scaled_vector_in_place(dtype, layout):
 
 KERNEL_CASES = [
     Adam(),
+    Adam(amsgrad=True),
     AdamW(weight_decay=0.1),
+    AdamW(weight_decay=0.1, amsgrad=True),
     SGD(),
     SGD(nesterov=False),
     Momentum(),
@@ -395,6 +397,23 @@ def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypat
 )
 def test_kernels_do_not_apply_to_other_layouts(arrays):
     assert not kernels_apply(*arrays)
+
+
+class CountingMomentsAdam(Adam):
+    """Adam whose moment update counts its calls."""
+
+    def _moments(self, grads):
+        self.n_moments_ = getattr(self, "n_moments_", 0) + 1
+        return super()._moments(grads)
+
+
+def test_adam_kernel_never_bypasses_an_overridden_moment_update():
+    optimizer = CountingMomentsAdam()
+    w = np.ones(5)
+    optimizer.build(w.size, w.dtype)
+    optimizer.step(w, np.full(5, 0.5), lr=0.1)
+    assert optimizer.n_moments_ == 1
+    assert_allclose(w, 0.9)  # and the step is Adam's: the first one moves by lr
 
 
 def test_kernels_do_not_apply_without_numba(monkeypatch):
