@@ -55,32 +55,22 @@ _compiled = {}
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def adam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, step_size,
-         root_scale, epsilon):  # fmt: skip
+def adam(params, grads, m, v, v_max, beta_1, keep_grad, beta_2, keep_square,
+         step_size, root_scale, epsilon, amsgrad):  # fmt: skip
     """``m = beta_1 m + keep_grad g``, ``v = beta_2 v + keep_square g^2``,
-    ``params -= step_size * m / (root_scale * sqrt(v) + epsilon)``."""
+    ``params -= step_size * m / (root_scale * sqrt(v) + epsilon)``; with
+    ``amsgrad``, ``v_max = max(v_max, v)`` takes ``v``'s place in the step
+    (``v_max`` may be empty otherwise)."""
     for i in range(params.shape[0]):
         g = grads[i]
         m_i = beta_1 * m[i] + keep_grad * g
         v_i = beta_2 * v[i] + keep_square * (g * g)
         m[i] = m_i
         v[i] = v_i
+        if amsgrad:
+            v_i = np.maximum(v_max[i], v_i)
+            v_max[i] = v_i
         params[i] -= step_size * (m_i / (root_scale * np.sqrt(v_i) + epsilon))
-
-
-def adam_amsgrad(params, grads, m, v, v_max, beta_1, keep_grad, beta_2, keep_square,
-                 step_size, root_scale, epsilon):  # fmt: skip
-    """:func:`adam` with AMSGrad's ``v_max = max(v_max, v)`` in place of ``v``
-    in the step."""
-    for i in range(params.shape[0]):
-        g = grads[i]
-        m_i = beta_1 * m[i] + keep_grad * g
-        v_i = beta_2 * v[i] + keep_square * (g * g)
-        m[i] = m_i
-        v[i] = v_i
-        u = np.maximum(v_max[i], v_i)
-        v_max[i] = u
-        params[i] -= step_size * (m_i / (root_scale * np.sqrt(u) + epsilon))
 
 
 def sgd(params, grads, velocity, momentum, lr, nesterov):
@@ -259,8 +249,9 @@ def run(kernel, arrays, *scalars):
     >>> p, g = np.array([1.0]), np.array([0.5])
     >>> m, v = np.zeros(1), np.zeros(1)
     >>> beta_1, beta_2 = 0.9, 0.999
-    >>> run(adam, (p, g, m, v), beta_1, 1 - beta_1, beta_2, 1 - beta_2,
-    ...     0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0)  # numba is here
+    >>> run(adam, (p, g, m, v, np.empty(0)), beta_1, 1 - beta_1, beta_2,
+    ...     1 - beta_2, 0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0,
+    ...     False)  # numba is here
     True
     >>> p.round(6), m
     (array([0.9]), array([0.05]))

@@ -428,18 +428,15 @@ class Adam(Optimizer):
     def _adam_update(self, params, grads, step_size, root_scale):
         """Update the moments, then ``params -= step_size * m / (root_scale *
         sqrt(v) + epsilon)``: in one compiled pass where the kernels apply."""
-        arrays = (params, grads, self.m_, self.v_)
+        v_max = self.v_max_ if self.amsgrad else params[:0]
+        arrays = (params, grads, self.m_, self.v_, v_max)
         b1, b2 = self.beta_1, self.beta_2
         scalars = (b1, 1 - b1, b2, 1 - b2, step_size, root_scale, self.epsilon)
-        # The kernels do _moments' work too: a subclass overriding it keeps NumPy.
-        if self._keeps(Adam, "_moments"):
-            if self.amsgrad:
-                arrays = (*arrays, self.v_max_)
-                ran = kernels.run(kernels.adam_amsgrad, arrays, *scalars)
-            else:
-                ran = kernels.run(kernels.adam, arrays, *scalars)
-            if ran:
-                return
+        # The kernel does _moments' work too: a subclass overriding it keeps NumPy.
+        if self._keeps(Adam, "_moments") and kernels.run(
+            kernels.adam, arrays, *scalars, bool(self.amsgrad)
+        ):
+            return
         m, v = self._moments(grads)
         buf = self._buffer
         np.sqrt(v, out=buf)
