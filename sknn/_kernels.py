@@ -153,25 +153,13 @@ def adamax(params, grads, m, u, beta_1, keep_grad, beta_2, epsilon, step_size):
         params[i] -= (m_i / u_i) * step_size
 
 
-def _compiled_version(kernel):
-    """The numba-compiled ``kernel``, compiled (or loaded from numba's cache)
-    on first use."""
-    if kernel not in _compiled:
-        import numba
-
-        # error_model="numpy": a division by zero gives inf as in NumPy,
-        # instead of a Python exception whose check keeps the loop from being
-        # vectorized.
-        jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-        _compiled[kernel] = jit(kernel)
-    return _compiled[kernel]
-
-
 def compiled(kernel):
-    """``kernel`` compiled, or None without numba.
+    """``kernel`` compiled (or loaded from numba's cache) on first use; None
+    without numba.
 
-    For callers whose arrays :func:`kernels_apply` does not describe (an
-    integer index beside float data, say), which check them themselves.
+    :func:`run` calls it after checking its arrays; callers whose arrays
+    :func:`kernels_apply` does not describe (an integer index beside float
+    data, say) check them themselves.
 
     Examples
     --------
@@ -187,7 +175,13 @@ def compiled(kernel):
         return None
     kernel_compiled = _compiled.get(kernel)
     if kernel_compiled is None:
-        kernel_compiled = _compiled_version(kernel)
+        import numba
+
+        # error_model="numpy": a division by zero gives inf as in NumPy,
+        # instead of a Python exception whose check keeps the loop from being
+        # vectorized.
+        jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+        kernel_compiled = _compiled[kernel] = jit(kernel)
     return kernel_compiled
 
 
@@ -228,11 +222,12 @@ def run(kernel, arrays, *scalars):
     Parameters
     ----------
     kernel : callable
-        One of this module's kernels, in its Python form; its compiled
-        version runs.
-    arrays : tuple of ndarray of shape (n_params,)
-        The parameters, their gradient and the optimizer's state vectors,
-        in the kernel's order; updated in place, the gradient excepted.
+        One of this module's kernels or of :mod:`sknn._layer_kernels`, in
+        its Python form; its compiled version runs.
+    arrays : tuple of ndarray
+        The kernel's arrays, in its order: for an optimizer update the
+        parameters, their gradient and the state vectors, updated in place,
+        the gradient excepted.
     *scalars : float or bool
         The kernel's remaining arguments.
 
