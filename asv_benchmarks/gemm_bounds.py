@@ -56,9 +56,10 @@ def gemm_rate(dtype, n=2048, repeats=3):
     return 2.0 * n**3 / median(times)
 
 
-def forward_flops(n_rows, n_features, sizes, n_outputs):
-    """FLOPs of the forward matrix products over ``n_rows`` rows."""
-    widths = [n_features, *sizes, n_outputs]
+def forward_flops(n_rows, widths):
+    """FLOPs of the forward matrix products over ``n_rows`` rows of a network
+    of layer ``widths`` (inputs, hidden layers, outputs), as the floors take
+    them."""
     return (
         2.0 * n_rows * sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=False))
     )

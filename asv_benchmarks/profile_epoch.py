@@ -447,7 +447,7 @@ def isolated(cfg, X, y, est, epoch):
         f"{100 * rest / epoch:>6.1f}%"
     )
     print(f"   {'measured epoch':<30} {epoch * 1e3:>9.1f} ms")
-    flops = sbs.forward_flops(n, X.shape[1], cfg.sizes, n_classes)
+    flops = sbs.forward_flops(n, [X.shape[1], *cfg.sizes, n_classes])
     print(
         f"   GEMM-bound minimum (3 x forward FLOPs at the 2048^3 rate): "
         f"{3 * flops / rate * 1e3:.1f} ms; epoch / minimum = "

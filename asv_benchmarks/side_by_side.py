@@ -408,7 +408,7 @@ def timing_workload(
     models = {}
     bounds = Bounds()
     widths = [X.shape[1], *sizes, n_classes]
-    flops = forward_flops(n, X.shape[1], sizes, n_classes)
+    flops = forward_flops(n, widths)
     for r in range(repeats):
         if gemm_dtype is not None:
             bounds.gemm_min.append(3.0 * flops / gemm_rate(gemm_dtype))
