@@ -20,3 +20,22 @@ def kernels(request, monkeypatch):
     if request.param == "numpy":
         monkeypatch.setattr(sknn._kernels, "numba_available", False)
     return request.param
+
+
+@pytest.fixture
+def kernel_then_numpy(monkeypatch):
+    """``kernel_then_numpy(compute)``: ``compute()`` with the compiled kernels,
+    then with NumPy, as a pair. The first run must have run exactly one kernel
+    (an empty table of compiled kernels shows which); skips without numba."""
+    import sknn._kernels
+
+    pytest.importorskip("numba")
+
+    def both(compute):
+        monkeypatch.setattr(sknn._kernels, "_compiled", {})
+        compiled = compute()
+        assert len(sknn._kernels._compiled) == 1
+        monkeypatch.setattr(sknn._kernels, "numba_available", False)
+        return compiled, compute()
+
+    return both

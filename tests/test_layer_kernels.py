@@ -15,19 +15,8 @@ from sknn.losses import LogLoss
 DTYPES = [np.float32, np.float64]
 
 
-def _both_ways(monkeypatch, compute):
-    """``compute()`` with the compiled kernels, then with NumPy; the first
-    run must have compiled (or reused) exactly one kernel."""
-    pytest.importorskip("numba")
-    monkeypatch.setattr(sknn._kernels, "_compiled", {})
-    compiled = compute()
-    assert len(sknn._kernels._compiled) == 1
-    monkeypatch.setattr(sknn._kernels, "numba_available", False)
-    return compiled, compute()
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_relu_forward_biased_kernel_matches_numpy(dtype, monkeypatch):
+def test_relu_forward_biased_kernel_matches_numpy(dtype, kernel_then_numpy):
     rng = np.random.RandomState(0)
     Z = rng.normal(size=(37, 11)).astype(dtype)
     Z[0, :3] = [np.nan, np.inf, -np.inf]
@@ -38,14 +27,14 @@ def test_relu_forward_biased_kernel_matches_numpy(dtype, monkeypatch):
         assert ReLU().forward_biased(out, bias) is out
         return out
 
-    compiled, numpy = _both_ways(monkeypatch, compute)
+    compiled, numpy = kernel_then_numpy(compute)
     assert_array_equal(compiled, numpy)  # NaN where NumPy has NaN
     assert_array_equal(numpy, np.maximum(Z + bias, 0))
     assert np.isnan(compiled[0, 0]) and compiled[0, 1] == np.inf
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_relu_backward_summed_kernel_matches_numpy(dtype, monkeypatch):
+def test_relu_backward_summed_kernel_matches_numpy(dtype, kernel_then_numpy):
     rng = np.random.RandomState(0)
     A = np.maximum(rng.normal(size=(300, 13)), 0).astype(dtype)
     dA = rng.normal(size=(300, 13)).astype(dtype)
@@ -58,7 +47,7 @@ def test_relu_backward_summed_kernel_matches_numpy(dtype, monkeypatch):
             assert ReLU().backward_summed(out, A, sums) is out
         return out, sums
 
-    (dZ, sums), (dZ_np, sums_np) = _both_ways(monkeypatch, compute)
+    (dZ, sums), (dZ_np, sums_np) = kernel_then_numpy(compute)
     assert_array_equal(dZ, dZ_np)
     assert_array_equal(sums, sums_np)  # the same rows, added in the same order
     assert np.isnan(dZ[0, :2]).all()
@@ -84,7 +73,9 @@ def _classification_batch(dtype, n=64, n_classes=7, seed=0):
 @pytest.mark.parametrize(
     "dtype, rtol", [(np.float32, 2e-6), (np.float64, 1e-14)], ids=["f32", "f64"]
 )
-def test_softmax_log_loss_kernel_matches_numpy(dtype, rtol, weighted, monkeypatch):
+def test_softmax_log_loss_kernel_matches_numpy(
+    dtype, rtol, weighted, kernel_then_numpy
+):
     raw, Y, sample_weight = _classification_batch(dtype)
     if not weighted:
         sample_weight = None
@@ -95,7 +86,7 @@ def test_softmax_log_loss_kernel_matches_numpy(dtype, rtol, weighted, monkeypatc
         assert delta is out and delta.dtype == dtype
         return loss, delta
 
-    (loss, delta), (loss_np, delta_np) = _both_ways(monkeypatch, compute)
+    (loss, delta), (loss_np, delta_np) = kernel_then_numpy(compute)
     assert loss == pytest.approx(loss_np, rel=rtol)
     assert_allclose(delta, delta_np, rtol=rtol, atol=rtol * np.abs(delta_np).max())
     # The loss is scikit-learn's: mean of -sum(Y log clip(P)), weighted.
@@ -223,7 +214,9 @@ def test_estimator_trains_through_the_fused_layers_alike_with_and_without_kernel
 
 @pytest.mark.parametrize("n_rows", [1, 4, 37])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_batch_gather_kernel_copies_the_rows_np_take_copies(dtype, n_rows, monkeypatch):
+def test_batch_gather_kernel_copies_the_rows_np_take_copies(
+    dtype, n_rows, kernel_then_numpy
+):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(50, 9)).astype(dtype)
     X.flags.writeable = False  # training data may be read-only
@@ -235,7 +228,7 @@ def test_batch_gather_kernel_copies_the_rows_np_take_copies(dtype, n_rows, monke
         assert np.shares_memory(gathered, out) and gathered.shape == (n_rows, 9)
         return gathered.copy()
 
-    compiled, numpy = _both_ways(monkeypatch, compute)
+    compiled, numpy = kernel_then_numpy(compute)
     assert_array_equal(compiled, X[rows])
     assert_array_equal(numpy, X[rows])
 

@@ -356,8 +356,9 @@ def test_every_optimizer_is_compared_with_its_kernel():
     "dtype, rtol, atol", [(np.float32, 2e-6, 1e-7), (np.float64, 1e-13, 1e-16)]
 )
 @pytest.mark.parametrize("optimizer", KERNEL_CASES, ids=repr)
-def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypatch):
-    pytest.importorskip("numba")
+def test_kernel_follows_the_numpy_update(
+    optimizer, dtype, rtol, atol, kernel_then_numpy
+):
     rng = np.random.RandomState(0)
     w0 = rng.normal(size=1000).astype(dtype)
     grads = [rng.normal(size=1000).astype(dtype) for _ in range(20)]
@@ -371,12 +372,7 @@ def test_kernel_follows_the_numpy_update(optimizer, dtype, rtol, atol, monkeypat
         state = [v for k, v in sorted(vars(optimizer).items()) if k.endswith("_")]
         return [w] + [a.copy() for a in state if isinstance(a, np.ndarray)]
 
-    # An empty table of compiled kernels shows which kernel the step ran.
-    monkeypatch.setattr(sknn._kernels, "_compiled", {})
-    compiled = run()
-    assert len(sknn._kernels._compiled) == 1
-    monkeypatch.setattr(sknn._kernels, "numba_available", False)
-    numpy = run()
+    compiled, numpy = kernel_then_numpy(run)
     assert len(compiled) >= 2  # the parameters and at least one state vector
     for ours, theirs in zip(compiled, numpy, strict=True):
         assert ours.dtype == dtype
