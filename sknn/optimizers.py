@@ -5,17 +5,21 @@ parameter vector of a given size, and ``step(params, grads, lr)`` updates the
 whole model in a few vectorized passes over preallocated buffers or, where
 numba is installed, in one compiled pass (``sknn._kernels``) with the same
 arithmetic. The learning rate is passed in by the engine, which takes it
-from a schedule.
+from a schedule. The weight penalties join that pass: the decoupled weight
+decay, and the L2 term's gradient, which the training loop hands to
+``step(..., l2=)`` instead of adding it to the gradient itself.
 ``sgd`` and ``adam`` follow scikit-learn's arithmetic exactly.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
+
 import numpy as np
 
 from sknn import _kernels as kernels
 from sknn._blas import axpy
-from sknn._component import Component
+from sknn._component import Component, _class_keeps
 
 
 def _scaled_square(x, factor, out):
@@ -28,10 +32,14 @@ class Optimizer(Component):
     """Base class of optimizers.
 
     Subclasses implement ``_build_state`` and ``_update``; the base applies
-    the decoupled weight decay, when the subclass has a ``weight_decay``
-    hyper-parameter, to the leading ``n_decayed`` parameters (the network's
-    weights, never its biases or normalization parameters), as
-    ``w -= lr * weight_decay * w`` before each update, like PyTorch's AdamW.
+    the weight penalties to the leading ``n_decayed`` parameters (the
+    network's weights, never its biases or normalization parameters) before
+    each update: the L2 term's gradient ``l2 * w`` that ``step`` is given,
+    then, when the subclass has a ``weight_decay`` hyper-parameter, the
+    decoupled decay ``w -= lr * weight_decay * w``, like PyTorch's AdamW.
+    A built-in update applies them in its compiled pass (``_run_kernel``);
+    an ``_update`` of one's own receives ``params`` and ``grads`` with the
+    penalties already applied.
 
     Attributes
     ----------
@@ -45,6 +53,13 @@ class Optimizer(Component):
     #: Whether ``_update`` needs ``_buffer``, a scratch vector of the
     #: parameters' size.
     _uses_buffer = True
+
+    #: The methods through which a class's update reaches ``_run_kernel``,
+    #: which applies the step's weight penalties in the kernel's pass. Where a
+    #: class declares them and an instance's class keeps them all, the
+    #: penalties go there; otherwise (a subclass overriding one of them, an
+    #: optimizer of one's own) ``step`` applies them with NumPy first.
+    _penalties_reach_kernel_through = ()
 
     def build(self, n_params, dtype, n_decayed=None):
         """Allocate the state for ``n_params`` parameters of type ``dtype``.
@@ -67,7 +82,7 @@ class Optimizer(Component):
     def _build_state(self, n_params, dtype):
         pass
 
-    def step(self, params, grads, lr):
+    def step(self, params, grads, lr, l2=0.0):
         """Update ``params`` in place from ``grads`` at learning rate ``lr``.
 
         Parameters
@@ -78,18 +93,55 @@ class Optimizer(Component):
             Gradient of the loss at ``params``; may be overwritten.
         lr : float
             Learning rate of this step.
+        l2 : float, default=0.0
+            Coefficient of an L2 penalty on the leading ``n_decayed_``
+            parameters whose gradient, ``l2 * w``, is not in ``grads``: it is
+            added here, in the compiled update's pass where one runs.
         """
         self.t_ += 1
         weight_decay = getattr(self, "weight_decay", 0.0)
-        if weight_decay:
-            params[: self.n_decayed_] *= 1.0 - lr * weight_decay
+        shrink = 1.0 - lr * weight_decay if weight_decay else 1.0
+        if _penalties_reach_kernel(type(self)):
+            self._penalty = (l2, shrink)
+        else:
+            self._apply_penalty(params, grads, l2, shrink)
+            self._penalty = (0.0, 1.0)
         self._update(params, grads, lr)
 
     def _update(self, params, grads, lr):
         raise NotImplementedError
 
+    def _run_kernel(self, kernel, arrays, *scalars):
+        """Run the compiled update ``kernel`` with this step's penalties in its
+        pass. Where the kernels do not apply, or ``kernel`` is None, applies
+        the penalties with NumPy and returns False: the caller then takes its
+        NumPy path."""
+        l2, shrink = self._penalty
+        if kernel is not None and kernels.run_penalized(
+            kernel, arrays, self.n_decayed_, l2, shrink, *scalars
+        ):
+            return True
+        self._apply_penalty(arrays[0], arrays[1], l2, shrink)
+        return False
+
+    def _apply_penalty(self, params, grads, l2, shrink):
+        """The weights' L2 gradient (of the weights before the decay), then
+        the decoupled decay ``w *= shrink``."""
+        weights = slice(0, self.n_decayed_)
+        if l2:
+            axpy(l2, params[weights], grads[weights])
+        if shrink != 1.0:
+            params[weights] *= shrink
+
     def _zeros(self, n_params, dtype):
         return np.zeros(n_params, dtype=dtype)
+
+
+@functools.cache
+def _penalties_reach_kernel(cls):
+    owner = next(c for c in cls.__mro__ if "_penalties_reach_kernel_through" in vars(c))
+    methods = owner._penalties_reach_kernel_through
+    return bool(methods) and _class_keeps(cls, owner, methods)
 
 
 class SGD(Optimizer):
@@ -124,6 +176,7 @@ class SGD(Optimizer):
         self.weight_decay = weight_decay
 
     _uses_buffer = False
+    _penalties_reach_kernel_through = ("_update",)
 
     def _build_state(self, n_params, dtype):
         self.velocity_ = self._zeros(n_params, dtype)
@@ -131,7 +184,8 @@ class SGD(Optimizer):
     def _update(self, params, grads, lr):
         velocity = self.velocity_
         arrays = (params, grads, velocity)
-        if kernels.run(kernels.sgd, arrays, self.momentum, lr, bool(self.nesterov)):
+        scalars = (self.momentum, lr, bool(self.nesterov))
+        if self._run_kernel(kernels.sgd, arrays, *scalars):
             return
         velocity *= self.momentum
         axpy(-lr, grads, velocity)
@@ -212,12 +266,14 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = initial_accumulator_value
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update",)
+
     def _build_state(self, n_params, dtype):
         self.sum_squares_ = np.full(n_params, self.initial_accumulator_value, dtype)
 
     def _update(self, params, grads, lr):
         arrays = (params, grads, self.sum_squares_)
-        if kernels.run(kernels.adagrad, arrays, lr, self.epsilon):
+        if self._run_kernel(kernels.adagrad, arrays, lr, self.epsilon):
             return
         buf = self._buffer
         self.sum_squares_ += np.square(grads, out=buf)
@@ -259,6 +315,8 @@ class Adadelta(Optimizer):
         self.epsilon = epsilon
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update",)
+
     def _build_state(self, n_params, dtype):
         self.square_avg_ = self._zeros(n_params, dtype)
         self.delta_avg_ = self._zeros(n_params, dtype)
@@ -267,7 +325,7 @@ class Adadelta(Optimizer):
     def _update(self, params, grads, lr):
         rho, eps, buf, delta = self.rho, self.epsilon, self._buffer, self._delta
         arrays = (params, grads, self.square_avg_, self.delta_avg_)
-        if kernels.run(kernels.adadelta, arrays, rho, 1 - rho, lr, eps):
+        if self._run_kernel(kernels.adadelta, arrays, rho, 1 - rho, lr, eps):
             return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
@@ -321,6 +379,8 @@ class RMSprop(Optimizer):
         self.centered = centered
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update",)
+
     def _build_state(self, n_params, dtype):
         self.square_avg_ = self._zeros(n_params, dtype)
         if self.centered:
@@ -340,7 +400,7 @@ class RMSprop(Optimizer):
         )
         switches = (bool(self.centered), bool(self.momentum))
         scalars = (rho, 1 - rho, lr, self.epsilon, self.momentum, *switches)
-        if kernels.run(kernels.rmsprop, arrays, *scalars):
+        if self._run_kernel(kernels.rmsprop, arrays, *scalars):
             return
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
@@ -403,6 +463,8 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update", "_adam_update")
+
     def _build_state(self, n_params, dtype):
         self.m_ = self._zeros(n_params, dtype)
         self.v_ = self._zeros(n_params, dtype)
@@ -433,9 +495,8 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         scalars = (b1, 1 - b1, b2, 1 - b2, step_size, root_scale, self.epsilon)
         # The kernel does _moments' work too: a subclass overriding it keeps NumPy.
-        if self._keeps(Adam, "_moments") and kernels.run(
-            kernels.adam, arrays, *scalars, bool(self.amsgrad)
-        ):
+        kernel = kernels.adam if self._keeps(Adam, "_moments") else None
+        if self._run_kernel(kernel, arrays, *scalars, bool(self.amsgrad)):
             return
         m, v = self._moments(grads)
         buf = self._buffer
@@ -478,6 +539,8 @@ class AdamW(Adam):
         self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False, weight_decay=0.01
     ):
         super().__init__(beta_1, beta_2, epsilon, amsgrad, weight_decay)
+
+    _penalties_reach_kernel_through = ("_update", "_adam_update")
 
     def _update(self, params, grads, lr):
         t = self.t_
@@ -532,6 +595,8 @@ class Nadam(Optimizer):
         self.momentum_decay = momentum_decay
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update",)
+
     def _build_state(self, n_params, dtype):
         self.m_ = self._zeros(n_params, dtype)
         self.v_ = self._zeros(n_params, dtype)
@@ -550,7 +615,7 @@ class Nadam(Optimizer):
         root_scale = 1 / np.sqrt(1 - self.beta_2**t)
         b1, b2 = self.beta_1, self.beta_2
         scalars = (b1, 1 - b1, b2, 1 - b2, root_scale, self.epsilon, gain_grad, gain_m)
-        if kernels.run(kernels.nadam, (params, grads, m, v), *scalars):
+        if self._run_kernel(kernels.nadam, (params, grads, m, v), *scalars):
             return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
@@ -594,6 +659,8 @@ class Adamax(Optimizer):
         self.epsilon = epsilon
         self.weight_decay = weight_decay
 
+    _penalties_reach_kernel_through = ("_update",)
+
     def _build_state(self, n_params, dtype):
         self.m_ = self._zeros(n_params, dtype)
         self.u_ = self._zeros(n_params, dtype)
@@ -603,7 +670,7 @@ class Adamax(Optimizer):
         step_size = lr / (1 - self.beta_1**self.t_)
         b1 = self.beta_1
         scalars = (b1, 1 - b1, self.beta_2, self.epsilon, step_size)
-        if kernels.run(kernels.adamax, (params, grads, m, u), *scalars):
+        if self._run_kernel(kernels.adamax, (params, grads, m, u), *scalars):
             return
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)

@@ -351,13 +351,16 @@ def test_every_optimizer_is_compared_with_its_kernel():
     assert {SOLVERS[name] for name in STOCHASTIC} <= compared
 
 
-# atol: entries near zero (m after sign changes) differ by a rounding of the step.
+# atol, in units of the array's largest entries: entries near zero (m after
+# sign changes, weights crossing zero) differ by the roundings their larger
+# neighbours accumulate over 20 steps.
 @pytest.mark.parametrize(
-    "dtype, rtol, atol", [(np.float32, 2e-6, 1e-7), (np.float64, 1e-13, 1e-16)]
+    "dtype, rtol, atol", [(np.float32, 2e-6, 5e-7), (np.float64, 1e-13, 1e-15)]
 )
+@pytest.mark.parametrize("l2", [0.0, 0.3], ids=["no L2", "L2"])
 @pytest.mark.parametrize("optimizer", KERNEL_CASES, ids=repr)
 def test_kernel_follows_the_numpy_update(
-    optimizer, dtype, rtol, atol, kernel_then_numpy
+    optimizer, l2, dtype, rtol, atol, kernel_then_numpy
 ):
     rng = np.random.RandomState(0)
     w0 = rng.normal(size=1000).astype(dtype)
@@ -365,10 +368,12 @@ def test_kernel_follows_the_numpy_update(
     assert kernels_apply(w0, *grads[:3])
 
     def run():
+        # The penalties (L2 term, weight decay) cover the leading 700 entries:
+        # the kernel then runs on both parts.
         w = w0.copy()
-        optimizer.build(w.size, dtype)
+        optimizer.build(w.size, dtype, n_decayed=700)
         for g in grads:
-            optimizer.step(w, g.copy(), lr=0.01)
+            optimizer.step(w, g.copy(), lr=0.01, l2=l2)
         state = [v for k, v in sorted(vars(optimizer).items()) if k.endswith("_")]
         return [w] + [a.copy() for a in state if isinstance(a, np.ndarray)]
 
@@ -376,7 +381,8 @@ def test_kernel_follows_the_numpy_update(
     assert len(compiled) >= 2  # the parameters and at least one state vector
     for ours, theirs in zip(compiled, numpy, strict=True):
         assert ours.dtype == dtype
-        assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+        scale = max(1.0, float(np.abs(theirs).max()))
+        assert_allclose(ours, theirs, rtol=rtol, atol=atol * scale)
     assert not np.array_equal(compiled[0], w0)
 
 
@@ -410,6 +416,82 @@ def test_adam_kernel_never_bypasses_an_overridden_moment_update():
     optimizer.step(w, np.full(5, 0.5), lr=0.1)
     assert optimizer.n_moments_ == 1
     assert_allclose(w, 0.9)  # and the step is Adam's: the first one moves by lr
+
+
+# -- the L2 term's gradient, added by the step --------------------------------------
+
+
+class OwnUpdateAdam(Adam):
+    """Adam whose update is its own (here, Adam's, called through super)."""
+
+    def _update(self, params, grads, lr):
+        super()._update(params, grads, lr)
+
+
+class OwnUpdateSGD(SGD):
+    """Plain SGD written from scratch, as a user would."""
+
+    _penalties_reach_kernel_through = ()  # nothing of the base's update is used
+
+    def _update(self, params, grads, lr):
+        params -= lr * grads
+
+
+@pytest.mark.parametrize(
+    "make",
+    [*(SOLVERS[name] for name in STOCHASTIC), OwnUpdateAdam, OwnUpdateSGD],
+    ids=[*STOCHASTIC, "own _update (Adam)", "own _update (SGD)"],
+)
+@pytest.mark.parametrize("numba", [True, False], ids=["kernels", "numpy"])
+@pytest.mark.parametrize("n_decayed", [30, 50], ids=["head", "all"])
+def test_l2_in_the_step_is_the_l2_gradient_added_beforehand(
+    make, numba, n_decayed, monkeypatch
+):
+    """``step(w, g, lr, l2=c)`` equals ``step(w, g + c * w, lr)`` on the
+    decayed head, whichever path runs and whatever the subclass overrides."""
+    if numba:
+        pytest.importorskip("numba")
+    else:
+        monkeypatch.setattr(sknn._kernels, "numba_available", False)
+    rng = np.random.RandomState(0)
+    w0 = rng.normal(size=50)
+    grads = [rng.normal(size=50) for _ in range(5)]
+    l2 = 0.7
+
+    def run(fold):
+        optimizer = make(weight_decay=0.2) if make is not OwnUpdateAdam else make()
+        optimizer.build(w0.size, w0.dtype, n_decayed=n_decayed)
+        w = w0.copy()
+        for g in grads:
+            g = g.copy()
+            if fold:
+                optimizer.step(w, g, lr=0.05, l2=l2)
+            else:
+                g[:n_decayed] += l2 * w[:n_decayed]
+                optimizer.step(w, g, lr=0.05)
+        return w
+
+    folded, beforehand = run(True), run(False)
+    assert_allclose(folded, beforehand, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(folded[:n_decayed], _without_l2(make, w0, grads, n_decayed))
+
+
+def _without_l2(make, w0, grads, n_decayed):
+    optimizer = make(weight_decay=0.2) if make is not OwnUpdateAdam else make()
+    optimizer.build(w0.size, w0.dtype, n_decayed=n_decayed)
+    w = w0.copy()
+    for g in grads:
+        optimizer.step(w, g.copy(), lr=0.05)
+    return w[:n_decayed]
+
+
+def test_penalties_reach_the_kernel_only_through_kept_methods():
+    from sknn.optimizers import _penalties_reach_kernel
+
+    assert _penalties_reach_kernel(Adam) and _penalties_reach_kernel(AdamW)
+    assert _penalties_reach_kernel(Nesterov)  # SGD's update, inherited
+    assert not _penalties_reach_kernel(OwnUpdateAdam)
+    assert not _penalties_reach_kernel(OwnUpdateSGD)
 
 
 def test_kernels_do_not_apply_without_numba(monkeypatch):

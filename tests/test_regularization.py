@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sknn import MLPClassifier, MLPRegressor
 from sknn.layers import BatchNorm, Dropout, GaussianNoise, LayerNorm
-from sknn.optimizers import AdamW
+from sknn.optimizers import SGD, AdamW
 
 X_CLF, Y_CLF = make_classification(
     n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
@@ -230,6 +230,57 @@ def test_clip_grad_norm_bounds_each_sgd_step():
         ]
     )
     assert np.linalg.norm(step) == pytest.approx(1e-3, rel=1e-6)
+
+
+class _OwnStepAdamW(AdamW):
+    """AdamW with a ``step`` of its own (the documented three-argument one):
+    the engine then adds the L2 term's gradient itself."""
+
+    def step(self, params, grads, lr):
+        super().step(params, grads, lr)
+
+
+class _OwnStepSGD(SGD):
+    """SGD with a ``step`` of its own, as ``_OwnStepAdamW``."""
+
+    def step(self, params, grads, lr):
+        super().step(params, grads, lr)
+
+
+@pytest.mark.parametrize("sample_weight", [None, "random"])
+@pytest.mark.parametrize("solver", ["adamw", "sgd"])
+def test_l2_term_trains_alike_in_the_optimizer_step_and_in_the_gradient(
+    solver, sample_weight, monkeypatch
+):
+    """The training loop leaves the L2 term's gradient to the optimizer's
+    compiled pass; an optimizer with its own ``step`` gets it in the gradient.
+    Both train alike, sample weights included."""
+    import sknn.engine
+
+    calls = []
+    coefficient = sknn.engine.l2_coefficient
+
+    def counting(*args):
+        calls.append(args)
+        return coefficient(*args)
+
+    monkeypatch.setattr(sknn.engine, "l2_coefficient", counting)
+    rng = np.random.RandomState(0)
+    sw = None if sample_weight is None else rng.uniform(0.5, 2.0, len(X_CLF))
+    in_step_solver = AdamW(weight_decay=0.05) if solver == "adamw" else "sgd"
+    params = dict(alpha=0.3, batch_size=16, max_iter=4)
+    in_step = _clf(solver=in_step_solver, **params).fit(X_CLF, Y_CLF, sample_weight=sw)
+    assert len(calls) == 4 * -(-len(X_CLF) // 16)  # once per batch
+    own_step = _OwnStepAdamW(weight_decay=0.05) if solver == "adamw" else _OwnStepSGD()
+    in_gradient = _clf(solver=own_step, **params).fit(X_CLF, Y_CLF, sample_weight=sw)
+    assert len(calls) == 4 * -(-len(X_CLF) // 16)  # not called again
+    assert_allclose(in_step.loss_curve_, in_gradient.loss_curve_, rtol=1e-10)
+    for ours, theirs in zip(in_step.coefs_, in_gradient.coefs_, strict=True):
+        assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    no_l2 = _clf(solver=in_step_solver, **{**params, "alpha": 0.0}).fit(
+        X_CLF, Y_CLF, sample_weight=sw
+    )
+    assert not np.allclose(no_l2.coefs_[0], in_step.coefs_[0])
 
 
 # -- class weights ------------------------------------------------------------------
