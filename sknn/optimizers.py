@@ -50,10 +50,6 @@ class Optimizer(Component):
 
     stochastic = True
 
-    #: Whether ``_update`` needs ``_buffer``, a scratch vector of the
-    #: parameters' size.
-    _uses_buffer = True
-
     #: The methods through which a class's update reaches ``_run_kernel``,
     #: which applies the step's weight penalties in the kernel's pass. Where a
     #: class declares them and an instance's class keeps them all, the
@@ -74,7 +70,8 @@ class Optimizer(Component):
             How many leading parameters weight decay applies to; None means
             all of them.
         """
-        self._buffer = np.zeros(n_params, dtype=dtype) if self._uses_buffer else None
+        self._scratch_spec = (n_params, np.dtype(dtype))
+        self._scratches = {}
         self.n_decayed_ = n_params if n_decayed is None else n_decayed
         self.t_ = 0
         self._build_state(n_params, dtype)
@@ -136,6 +133,19 @@ class Optimizer(Component):
     def _zeros(self, n_params, dtype):
         return np.zeros(n_params, dtype=dtype)
 
+    def _scratch(self, name):
+        """A scratch vector of the parameters' size, allocated on first use:
+        the NumPy updates need one or two, the compiled kernels none (which
+        spares a fit that memory)."""
+        vector = self._scratches.get(name)
+        if vector is None:
+            vector = self._scratches[name] = np.zeros(*self._scratch_spec)
+        return vector
+
+    @property
+    def _buffer(self):
+        return self._scratch("buffer")
+
 
 @functools.cache
 def _penalties_reach_kernel(cls):
@@ -175,7 +185,6 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.weight_decay = weight_decay
 
-    _uses_buffer = False
     _penalties_reach_kernel_through = ("_update",)
 
     def _build_state(self, n_params, dtype):
@@ -320,13 +329,13 @@ class Adadelta(Optimizer):
     def _build_state(self, n_params, dtype):
         self.square_avg_ = self._zeros(n_params, dtype)
         self.delta_avg_ = self._zeros(n_params, dtype)
-        self._delta = self._zeros(n_params, dtype)
 
     def _update(self, params, grads, lr):
-        rho, eps, buf, delta = self.rho, self.epsilon, self._buffer, self._delta
+        rho, eps = self.rho, self.epsilon
         arrays = (params, grads, self.square_avg_, self.delta_avg_)
         if self._run_kernel(kernels.adadelta, arrays, rho, 1 - rho, lr, eps):
             return
+        buf, delta = self._buffer, self._scratch("delta")
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
         np.add(self.delta_avg_, eps, out=delta)
@@ -389,7 +398,7 @@ class RMSprop(Optimizer):
             self.velocity_ = self._zeros(n_params, dtype)
 
     def _update(self, params, grads, lr):
-        rho, buf = self.rho, self._buffer
+        rho = self.rho
         unused = params[:0]
         arrays = (
             params,
@@ -402,6 +411,7 @@ class RMSprop(Optimizer):
         scalars = (rho, 1 - rho, lr, self.epsilon, self.momentum, *switches)
         if self._run_kernel(kernels.rmsprop, arrays, *scalars):
             return
+        buf = self._buffer
         self.square_avg_ *= rho
         self.square_avg_ += _scaled_square(grads, 1 - rho, out=buf)
         if self.centered:
@@ -606,7 +616,7 @@ class Nadam(Optimizer):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
     def _update(self, params, grads, lr):
-        t, m, v, buf = self.t_, self.m_, self.v_, self._buffer
+        t, m, v = self.t_, self.m_, self.v_
         mu, mu_next = self._mu(t), self._mu(t + 1)
         self.mu_product_ *= mu
         # w -= lr (1 - mu) / (1 - prod mu) g / d + lr mu' / (1 - prod mu mu') m / d
@@ -617,6 +627,7 @@ class Nadam(Optimizer):
         scalars = (b1, 1 - b1, b2, 1 - b2, root_scale, self.epsilon, gain_grad, gain_m)
         if self._run_kernel(kernels.nadam, (params, grads, m, v), *scalars):
             return
+        buf = self._buffer
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
         v *= self.beta_2
@@ -666,12 +677,13 @@ class Adamax(Optimizer):
         self.u_ = self._zeros(n_params, dtype)
 
     def _update(self, params, grads, lr):
-        m, u, buf = self.m_, self.u_, self._buffer
+        m, u = self.m_, self.u_
         step_size = lr / (1 - self.beta_1**self.t_)
         b1 = self.beta_1
         scalars = (b1, 1 - b1, self.beta_2, self.epsilon, step_size)
         if self._run_kernel(kernels.adamax, (params, grads, m, u), *scalars):
             return
+        buf = self._buffer
         m *= self.beta_1
         m += np.multiply(grads, 1 - self.beta_1, out=buf)
         u *= self.beta_2

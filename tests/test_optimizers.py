@@ -494,6 +494,23 @@ def test_penalties_reach_the_kernel_only_through_kept_methods():
     assert not _penalties_reach_kernel(OwnUpdateSGD)
 
 
+@pytest.mark.parametrize("optimizer", KERNEL_CASES, ids=repr)
+def test_scratch_vectors_are_allocated_only_by_the_numpy_updates(
+    optimizer, monkeypatch
+):
+    pytest.importorskip("numba")
+    w = np.ones(10)
+    optimizer.build(w.size, w.dtype, n_decayed=6)
+    for _ in range(2):
+        optimizer.step(w, np.full(10, 0.5), lr=0.1, l2=0.1)
+    assert optimizer._scratches == {}
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
+    optimizer.step(w, np.full(10, 0.5), lr=0.1, l2=0.1)
+    assert bool(optimizer._scratches) == (not isinstance(optimizer, SGD))
+    for scratch in optimizer._scratches.values():
+        assert scratch.shape == w.shape and scratch.dtype == w.dtype
+
+
 def test_kernels_do_not_apply_without_numba(monkeypatch):
     monkeypatch.setattr(sknn._kernels, "numba_available", False)
     assert not kernels_apply(np.zeros(4), np.zeros(4))
