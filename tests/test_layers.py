@@ -14,6 +14,7 @@ from sknn.layers import (
     Dropout,
     GaussianNoise,
     LayerNorm,
+    _matmul,
 )
 from sknn.losses import SquaredError
 
@@ -72,12 +73,39 @@ LAYERS = {
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_layer_gradients_match_finite_differences(name, weighted):
+    _check_gradients(LAYERS[name](), n_rows=6, n_in=4, weighted=weighted)
+
+
+# Each is an outer product (an inner dimension of 1) somewhere: the forward
+# product, the input gradient, the weight gradient.
+@pytest.mark.parametrize(
+    "n_rows, n_in, n_units",
+    [(6, 1, 3), (6, 4, 1), (1, 4, 3)],
+    ids=["one input", "one unit", "one row"],
+)
+def test_rank_one_dense_gradients_match_finite_differences(n_rows, n_in, n_units):
+    _check_gradients(Dense(n_units), n_rows=n_rows, n_in=n_in, weighted=False)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shapes", [((5, 1), (1, 4)), ((1, 1), (1, 3)), ((5, 2), (2, 4))]
+)
+def test_dense_products_are_numpys_to_the_bit(shapes, dtype):
     rng = np.random.RandomState(0)
-    layer = LAYERS[name]()
-    n_out = _bound(layer, 4, rng)
-    X = rng.randn(6, 4)
-    G = rng.randn(6, n_out)  # the upstream gradient dL/dY
-    sw = rng.rand(6) + 0.1 if weighted else None
+    A, B = (rng.randn(*shape).astype(dtype) for shape in shapes)
+    out = np.empty((A.shape[0], B.shape[1]), dtype=dtype)
+    assert _matmul(A, B, out) is out
+    np.testing.assert_array_equal(out, A @ B)
+    np.testing.assert_array_equal(_matmul(A, B.T.copy().T, None), A @ B)
+
+
+def _check_gradients(layer, n_rows, n_in, weighted):
+    rng = np.random.RandomState(0)
+    n_out = _bound(layer, n_in, rng)
+    X = rng.randn(n_rows, n_in)
+    G = rng.randn(n_rows, n_out)  # the upstream gradient dL/dY
+    sw = rng.rand(n_rows) + 0.1 if weighted else None
     seed = 3
 
     _objective(layer, X, G, seed, sw)
