@@ -61,6 +61,7 @@ numba_available = importlib.util.find_spec("numba") is not None
 
 _compiled = {}
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+_UNCAST_FLOAT64 = (float, bool)  # np.float64 is a float too
 
 
 def adam(params, grads, m, v, v_max, l2, shrink, beta_1, keep_grad, beta_2,
@@ -273,7 +274,7 @@ def run(kernel, arrays, *scalars):
     """
     if not kernels_apply(*arrays):
         return False
-    _call(kernel, arrays, scalars)
+    compiled(kernel)(*arrays, *_cast(arrays[0].dtype, scalars))
     return True
 
 
@@ -322,19 +323,25 @@ def run_penalized(kernel, arrays, n_penalized, l2, shrink, *scalars):
     """
     if not kernels_apply(*arrays):
         return False
-    size = arrays[0].shape[0]
+    function, dtype = compiled(kernel), arrays[0].dtype
+    scalars = _cast(dtype, scalars)
     if n_penalized <= 0 or (l2 == 0 and shrink == 1):
-        _call(kernel, arrays, (0.0, 1.0, *scalars))
-    elif n_penalized >= size:
-        _call(kernel, arrays, (l2, shrink, *scalars))
+        function(*arrays, *_cast(dtype, (0.0, 1.0)), *scalars)
+    elif n_penalized >= arrays[0].shape[0]:
+        function(*arrays, *_cast(dtype, (l2, shrink)), *scalars)
     else:
-        head = tuple(a[:n_penalized] for a in arrays)
-        tail = tuple(a[n_penalized:] for a in arrays)
-        _call(kernel, head, (l2, shrink, *scalars))
-        _call(kernel, tail, (0.0, 1.0, *scalars))
+        head = [a[:n_penalized] for a in arrays]
+        tail = [a[n_penalized:] for a in arrays]
+        function(*head, *_cast(dtype, (l2, shrink)), *scalars)
+        function(*tail, *_cast(dtype, (0.0, 1.0)), *scalars)
     return True
 
 
-def _call(kernel, arrays, scalars):
-    cast = arrays[0].dtype.type
-    compiled(kernel)(*arrays, *[s if isinstance(s, bool) else cast(s) for s in scalars])
+def _cast(dtype, scalars):
+    """The scalars in ``dtype``, booleans as they are. numba types a Python
+    float as float64 already, so float64 kernels take those uncast (each
+    NumPy scalar made costs about a quarter microsecond, per call)."""
+    if dtype == _FLOAT64:
+        return [s if isinstance(s, _UNCAST_FLOAT64) else float(s) for s in scalars]
+    cast = dtype.type
+    return [s if isinstance(s, bool) else cast(s) for s in scalars]
