@@ -16,6 +16,9 @@ wide32   784-1024-1024-10, float32, 1 epoch per fit: sknn vs PyTorch, plus the
          GEMM-bound minimum.
 wide64   784-1024-1024-10, float64, 1 epoch per fit: sknn vs scikit-learn.
 digits   scikit-learn's digits, 64-100-10, batch 32, where Python overhead rules.
+defaults scikit-learn's defaults (100 hidden units, batch 200, alpha 1e-4) on a
+         binary tabular task (make_classification, 20,000 x 50), float64: what a
+         user who swaps the import gets (information, no target).
 predict  predict_proba throughput of the small net, with the same weights copied
          into every implementation (so their probabilities must agree).
 memory   peak memory of a small-net fit, each fit in a fresh subprocess.
@@ -88,7 +91,17 @@ CACHE = HERE / "cache"
 SMALL = (256, 128)
 WIDE = (1024, 1024)
 DIGITS_NET = (100,)
-WORKLOADS = ("small32", "small64", "wide32", "wide64", "digits", "predict", "memory")
+DEFAULTS_NET = (100,)  # scikit-learn's default hidden_layer_sizes
+WORKLOADS = (
+    "small32",
+    "small64",
+    "wide32",
+    "wide64",
+    "digits",
+    "defaults",
+    "predict",
+    "memory",
+)
 
 # Defaults, then --quick. Epoch counts of the Fashion-MNIST workloads: the issue's
 # 10 for the small net; 1 for the wide net, whose epoch costs ~8x more (its
@@ -99,6 +112,7 @@ DEFAULTS = dict(
     wide_epochs=1,
     digits_epochs=50,
     digits_repeats=5,
+    defaults_epochs=20,
     predict_rounds=15,
     memory_epochs=2,
 )
@@ -108,6 +122,7 @@ QUICK = dict(
     wide_epochs=1,
     digits_epochs=10,
     digits_repeats=2,
+    defaults_epochs=5,
     predict_rounds=5,
     memory_epochs=1,
 )
@@ -180,6 +195,27 @@ def _digits():
         "X_test": X_test,
         "y_test": y_test,
         "name": "digits",
+    }
+
+
+def _tabular():
+    """A binary tabular task for scikit-learn's defaults (standardized)."""
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_classification(
+        25000, 50, n_informative=20, n_redundant=10, random_state=0
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y.astype(np.int64), test_size=5000, random_state=0, stratify=y
+    )
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    return {
+        "X_train": (X_train - mean) / std,
+        "y_train": y_train,
+        "X_test": (X_test - mean) / std,
+        "y_test": y_test,
+        "name": "make_classification (binary)",
     }
 
 
@@ -395,10 +431,11 @@ def timing_workload(
     X = data["X_train"][:n_rows]
     n = X.shape[0]
     n_classes = int(data["y_train"].max()) + 1
+    n_outputs = 1 if n_classes == 2 else n_classes  # binary: one logistic unit
     print(f"\n== {title}")
     print(
         f"   {data['name']}: {n} rows x {X.shape[1]} features, net "
-        f"{'-'.join(map(str, [X.shape[1], *sizes, n_classes]))}, ReLU, Adam "
+        f"{'-'.join(map(str, [X.shape[1], *sizes, n_outputs]))}, ReLU, Adam "
         f"lr={cfg.lr:g}, alpha={cfg.alpha:g}, batch {batch_size}, {epochs} epochs "
         f"per fit, {repeats} alternating round(s); load {_loadavg()}"
     )
@@ -407,7 +444,7 @@ def timing_workload(
     times = {impl: [] for impl in impls}
     models = {}
     bounds = Bounds()
-    widths = [X.shape[1], *sizes, n_classes]
+    widths = [X.shape[1], *sizes, n_outputs]
     flops = forward_flops(n, widths)
     for r in range(repeats):
         if gemm_dtype is not None:
@@ -610,6 +647,26 @@ def run_digits(cfg, data, report, peers):
     print(
         "   (info) float32 sknn / sklearn epoch: "
         f"{_paired_ratio(times[impls[2]], times[impls[3]]):.3f}"
+    )
+
+
+def run_defaults(cfg, data, report, peers):
+    """scikit-learn's defaults, as a user who swaps the import runs them."""
+    impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
+    defaults = argparse.Namespace(**{**vars(cfg), "alpha": 1e-4, "lr": 1e-3})
+    times, _, _ = timing_workload(
+        "defaults: scikit-learn's defaults on a binary tabular task",
+        impls,
+        data,
+        DEFAULTS_NET,
+        cfg.defaults_epochs,
+        200,
+        defaults,
+        cfg.repeats,
+    )
+    print(
+        "   (info) sknn / sklearn epoch at scikit-learn's defaults: "
+        f"{_paired_ratio(times[impls[0]], times[impls[1]]):.3f}"
     )
 
 
@@ -907,6 +964,7 @@ RUNNERS = {
     "wide32": run_wide32,
     "wide64": run_wide64,
     "digits": run_digits,
+    "defaults": run_defaults,
     "predict": run_predict,
     "memory": run_memory,
 }
@@ -932,6 +990,7 @@ def parse_args(argv=None):
     parser.add_argument("--wide-epochs", type=int, help="epochs per fit, wide net")
     parser.add_argument("--digits-epochs", type=int)
     parser.add_argument("--digits-repeats", type=int)
+    parser.add_argument("--defaults-epochs", type=int)
     parser.add_argument("--predict-rounds", type=int)
     parser.add_argument("--memory-epochs", type=int)
     parser.add_argument(
@@ -987,9 +1046,10 @@ def main(argv=None):
         except ImportError:
             pass
     workloads = WORKLOADS if "all" in cfg.workload else tuple(cfg.workload)
-    need_fashion = set(workloads) - {"digits"}
+    need_fashion = set(workloads) - {"digits", "defaults"}
     fashion = _fashion_mnist() if need_fashion else None
-    digits = _digits() if "digits" in workloads else None
+    other_data = {"digits": _digits, "defaults": _tabular}
+    other_data = {k: load() for k, load in other_data.items() if k in workloads}
     import sknn  # noqa: F401  (loaded before the report of thread pools)
 
     print_environment(cfg, with_torch="torch" in peers)
@@ -997,7 +1057,7 @@ def main(argv=None):
     start = time.perf_counter()
     for name in WORKLOADS:
         if name in workloads:
-            data = digits if name == "digits" else fashion
+            data = other_data.get(name, fashion)
             RUNNERS[name](cfg, data, report, peers)
     print(f"\n== targets (ratios within this run; load {_loadavg()})")
     print(
