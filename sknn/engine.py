@@ -14,7 +14,7 @@ dense layer applies its activation with its bias (and, backwards, the
 activation's derivative with the bias gradient); the output link, the loss
 and its gradient are fused in place; and the first layer never computes the
 gradient of its input. Where numba is installed, those fused steps of the
-ReLU and the softmax log loss, and the optimizer updates, run as compiled
+ReLU and of the output's loss, and the optimizer updates, run as compiled
 one-pass kernels; the L2 penalty's gradient is added in the optimizer's pass
 rather than to the gradient vector beforehand.
 """

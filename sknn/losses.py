@@ -4,9 +4,10 @@ A loss pairs an output link (softmax, logistic, exp or identity) with its
 canonical loss, so the gradient with respect to the raw network output is
 ``P - Y`` (times the sample weights, over their sum): no Jacobian is ever
 formed, and ``value_and_delta`` computes the link, the loss and its gradient
-in place on the output buffer (for the softmax log loss, in one compiled pass
-where numba is installed). Values follow scikit-learn's MLP exactly, including the
-clipping of probabilities to ``[eps, 1 - eps]`` in the log losses.
+in place on the output buffer (for the log losses and the squared error, in
+one compiled pass where numba is installed). Values follow scikit-learn's MLP
+exactly, including the clipping of probabilities to ``[eps, 1 - eps]`` in the
+log losses.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -151,6 +152,21 @@ def _log_clipped(P):
     return np.log(out, out=out)
 
 
+def _run_loss_kernel(kernel, raw, Y, sample_weight):
+    """``(loss, delta)`` from a loss kernel of ``sknn._layer_kernels``, or
+    None where the kernels do not apply."""
+    dtype = raw.dtype
+    if sample_weight is None:
+        row_scale = np.empty(0, dtype=dtype)
+    else:
+        row_scale = (sample_weight / sample_weight.sum()).astype(dtype)
+    loss = np.empty(1, dtype=dtype)
+    scale, eps = 1.0 / raw.shape[0], np.finfo(dtype).eps
+    if kernels.run(kernel, (raw, Y, row_scale, loss), scale, eps):
+        return float(loss[0]), raw
+    return None
+
+
 def _weighted_total(per_entry, sample_weight):
     """Sum over outputs of the (weighted) mean over samples, on the fast paths.
 
@@ -191,16 +207,10 @@ class LogLoss(Loss):
 
     def value_and_delta(self, raw, Y, sample_weight=None):
         if self._keeps(LogLoss, "link", "value", "delta"):
-            dtype = raw.dtype
-            if sample_weight is None:
-                row_scale = np.empty(0, dtype=dtype)
-            else:
-                row_scale = (sample_weight / sample_weight.sum()).astype(dtype)
-            loss = np.empty(1, dtype=dtype)
-            arrays = (raw, Y, row_scale, loss)
-            scale, eps = 1.0 / raw.shape[0], np.finfo(dtype).eps
-            if kernels.run(_layer_kernels.softmax_log_loss, arrays, scale, eps):
-                return float(loss[0]), raw
+            kernel = _layer_kernels.softmax_log_loss
+            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
+            if fused is not None:
+                return fused
         return super().value_and_delta(raw, Y, sample_weight)
 
 
@@ -228,6 +238,14 @@ class BinaryLogLoss(Loss):
         log_P += log_not_P
         return -_weighted_total(log_P, sample_weight)
 
+    def value_and_delta(self, raw, Y, sample_weight=None):
+        if self._keeps(BinaryLogLoss, "link", "value", "delta"):
+            kernel = _layer_kernels.logistic_log_loss
+            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
+            if fused is not None:
+                return fused
+        return super().value_and_delta(raw, Y, sample_weight)
+
 
 class SquaredError(Loss):
     """Half the squared error with an identity output, for regression.
@@ -251,6 +269,14 @@ class SquaredError(Loss):
     def value(self, Y, P, sample_weight=None):
         sq = (Y - P) ** 2
         return float(0.5 * np.average(sq, weights=sample_weight, axis=0).mean())
+
+    def value_and_delta(self, raw, Y, sample_weight=None):
+        if self._keeps(SquaredError, "link", "value", "delta"):
+            kernel = _layer_kernels.squared_error
+            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
+            if fused is not None:
+                return fused
+        return super().value_and_delta(raw, Y, sample_weight)
 
     def objective_scale(self, n_outputs):
         return float(n_outputs)

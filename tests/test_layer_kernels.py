@@ -6,11 +6,11 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import sknn._kernels
-from sknn import MLPClassifier
+from sknn import MLPClassifier, MLPRegressor
 from sknn.activations import ACTIVATIONS, GELU, ReLU
 from sknn.engine import _batch_rows
 from sknn.layers import ActivationLayer, Dense
-from sknn.losses import LogLoss
+from sknn.losses import BinaryLogLoss, LogLoss, SquaredError
 
 DTYPES = [np.float32, np.float64]
 
@@ -98,11 +98,67 @@ def test_softmax_log_loss_kernel_matches_numpy(
     assert loss == pytest.approx(expected, rel=1e-5 if dtype == np.float32 else 1e-12)
 
 
-def test_value_and_delta_is_the_gradient_of_the_mean_loss():
-    raw, Y, sample_weight = _classification_batch(np.float64, n=5, n_classes=3)
+def _binary_batch(dtype, n=64, n_outputs=3, seed=0):
+    """Multilabel 0/1 targets; the first row's probabilities are clipped."""
+    rng = np.random.RandomState(seed)
+    raw = rng.normal(scale=4.0, size=(n, n_outputs)).astype(dtype)
+    raw[0, :2] = [-60.0, 60.0]
+    Y = (rng.uniform(size=(n, n_outputs)) < 0.5).astype(dtype)
+    Y[0, :2] = [1.0, 0.0]  # the wrong side of both clipped probabilities
+    return raw, Y, rng.uniform(0.1, 3.0, n).astype(dtype)
+
+
+def _regression_batch(dtype, n=64, n_outputs=3, seed=0):
+    rng = np.random.RandomState(seed)
+    raw = rng.normal(size=(n, n_outputs)).astype(dtype)
+    Y = rng.normal(size=(n, n_outputs)).astype(dtype)
+    return raw, Y, rng.uniform(0.1, 3.0, n).astype(dtype)
+
+
+#: The losses with a compiled value_and_delta, and a batch for each.
+LOSS_KERNELS = {
+    "log_loss": (LogLoss, _classification_batch),
+    "binary_log_loss": (BinaryLogLoss, _binary_batch),
+    "squared_error": (SquaredError, _regression_batch),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+# float32: the kernels add the loss in float64, NumPy in float32.
+@pytest.mark.parametrize(
+    "dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-14)], ids=["f32", "f64"]
+)
+@pytest.mark.parametrize("name", ["binary_log_loss", "squared_error"])
+def test_binary_and_squared_error_kernels_match_numpy(
+    name, dtype, rtol, weighted, kernel_then_numpy
+):
+    make_loss, make_batch = LOSS_KERNELS[name]
+    raw, Y, sample_weight = make_batch(dtype)
+    if not weighted:
+        sample_weight = None
+
+    def compute():
+        out = raw.copy()
+        loss, delta = make_loss().value_and_delta(out, Y, sample_weight)
+        assert delta is out and delta.dtype == dtype
+        return loss, delta
+
+    (loss, delta), (loss_np, delta_np) = kernel_then_numpy(compute)
+    assert loss == pytest.approx(loss_np, rel=rtol)
+    assert_allclose(delta, delta_np, rtol=rtol, atol=rtol * np.abs(delta_np).max())
+    if dtype == np.float64:  # and the loss is scikit-learn's
+        assert loss == pytest.approx(make_loss().loss(Y, raw, sample_weight), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_KERNELS))
+def test_value_and_delta_is_the_gradient_of_the_mean_loss(name):
+    make_loss, make_batch = LOSS_KERNELS[name]
+    raw, Y, sample_weight = make_batch(np.float64, 5, 3)
     raw[0] = [1.0, -1.0, 0.5]  # no clipping, so the loss is smooth
-    Y[1] = [0.0, 1.0, 0.0]  # one-hot rows: P - Y is the exact derivative
-    loss = LogLoss()
+    if name == "log_loss":
+        Y[:2] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]  # one-hot: P - Y is exact
+    loss = make_loss()
+    scale = loss.objective_scale(Y.shape[1])  # the squared error's mean over outputs
     _, delta = loss.value_and_delta(raw.copy(), Y, sample_weight)
     numerical = np.zeros_like(raw)
     for index in np.ndindex(raw.shape):
@@ -110,7 +166,7 @@ def test_value_and_delta_is_the_gradient_of_the_mean_loss():
         shifted[0][index] += 1e-6
         shifted[1][index] -= 1e-6
         up, down = (loss.value_and_delta(r, Y, sample_weight)[0] for r in shifted)
-        numerical[index] = (up - down) / 2e-6
+        numerical[index] = scale * (up - down) / 2e-6
     assert_allclose(delta, numerical, rtol=1e-6, atol=1e-9)
 
 
@@ -177,6 +233,22 @@ class CountingLogLoss(LogLoss):
         return super().value(Y, P, sample_weight)
 
 
+class CountingBinaryLogLoss(BinaryLogLoss):
+    """A binary log loss whose link counts its calls."""
+
+    def link(self, raw):
+        self.n_link_ = getattr(self, "n_link_", 0) + 1
+        return super().link(raw)
+
+
+class CountingSquaredError(SquaredError):
+    """A squared error whose delta counts its calls."""
+
+    def delta(self, Y, P):
+        self.n_delta_ = getattr(self, "n_delta_", 0) + 1
+        return super().delta(Y, P)
+
+
 def test_kernels_never_bypass_a_subclass_override():
     relu, loss = CountingReLU(), CountingLogLoss()
     Z, bias = np.ones((4, 3)), np.zeros(3)
@@ -184,6 +256,42 @@ def test_kernels_never_bypass_a_subclass_override():
     relu.backward_summed(np.ones((4, 3)), Z, np.empty(3))
     loss.value_and_delta(np.zeros((4, 3)), np.eye(4, 3))
     assert (relu.n_forward_, relu.n_backward_, loss.n_value_) == (1, 1, 1)
+    binary, squared = CountingBinaryLogLoss(), CountingSquaredError()
+    binary.value_and_delta(np.zeros((4, 1)), np.ones((4, 1)))
+    squared.value_and_delta(np.zeros((4, 2)), np.ones((4, 2)))
+    assert (binary.n_link_, squared.n_delta_) == (1, 1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "make, kernel",
+    [
+        (
+            lambda: MLPClassifier(hidden_layer_sizes=(8,), max_iter=10, random_state=0),
+            "logistic",
+        ),
+        (
+            lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=10, random_state=0),
+            "squared",
+        ),
+    ],
+    ids=["binary", "regression"],
+)
+def test_binary_and_regression_fits_alike_with_and_without_kernels(
+    make, kernel, monkeypatch
+):
+    pytest.importorskip("numba")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 5))
+    y = (X[:, 0] > 0).astype(int) if kernel == "logistic" else X @ rng.normal(size=5)
+    monkeypatch.setattr(sknn._kernels, "_compiled", {})
+    compiled = make().fit(X, y)
+    assert any(k.__name__.startswith(kernel) for k in sknn._kernels._compiled)
+    monkeypatch.setattr(sknn._kernels, "numba_available", False)
+    numpy = make().fit(X, y)
+    assert_allclose(compiled.loss_curve_, numpy.loss_curve_, rtol=1e-12)
+    for ours, theirs in zip(compiled.coefs_, numpy.coefs_, strict=True):
+        assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
