@@ -94,14 +94,16 @@ def softmax_log_loss(raw, Y, row_scale, loss, scale, eps):
     loss[0] = total
 
 
-def logistic_log_loss(raw, Y, row_scale, loss, scale, eps):
-    """The logistic output, the binary log loss and its scaled gradient.
+def elementwise_loss(raw, Y, row_scale, loss, scale, eps, logistic):
+    """An output link applied entry by entry, its loss and scaled gradient.
 
-    In place on ``raw``, with ``s_i`` as in :func:`softmax_log_loss`:
-    ``P = 1 / (1 + exp(-raw))`` (SciPy's ``expit``), ``raw = (P - Y) * s_i``
-    and ``loss[0] = sum_i s_i * -sum_j (Y log(clip(P)) + (1 - Y)
-    log(clip(1 - P)))``, each term skipped where its factor is 0, as its
-    clipped log is finite.
+    In place on ``raw``, with ``s_i`` as in :func:`softmax_log_loss`, and
+    ``raw = (P - Y) * s_i``. With ``logistic``: ``P = 1 / (1 + exp(-raw))``
+    (SciPy's ``expit``) and ``loss[0] = sum_i s_i * -sum_j (Y log(clip(P)) +
+    (1 - Y) log(clip(1 - P)))``, each term skipped where its factor is 0, as
+    its clipped log is finite; else the identity and half the squared error,
+    ``loss[0] = sum_i s_i * sum_j (P - Y)**2 / (2 n_outputs)``, scikit-learn's
+    mean over outputs (``eps`` unused).
     """
     n_rows, n_cols = raw.shape
     weighted = row_scale.shape[0] > 0
@@ -110,37 +112,19 @@ def logistic_log_loss(raw, Y, row_scale, loss, scale, eps):
         s = row_scale[i] if weighted else scale
         row_loss = 0.0
         for j in range(n_cols):
-            p = 1 / (1 + np.exp(-raw[i, j]))
             y = Y[i, j]
-            if y != 0:
-                row_loss -= y * np.log(min(max(p, eps), 1 - eps))
-            if y != 1:
-                row_loss -= (1 - y) * np.log(min(max(1 - p, eps), 1 - eps))
+            if logistic:
+                p = 1 / (1 + np.exp(-raw[i, j]))
+                if y != 0:
+                    row_loss -= y * np.log(min(max(p, eps), 1 - eps))
+                if y != 1:
+                    row_loss -= (1 - y) * np.log(min(max(1 - p, eps), 1 - eps))
+            else:
+                p = raw[i, j]
+                row_loss += (p - y) * (p - y)
             raw[i, j] = (p - y) * s
         total += row_loss * s
-    loss[0] = total
-
-
-def squared_error(raw, Y, row_scale, loss, scale, eps):
-    """The identity output, half the squared error and its scaled gradient.
-
-    In place on ``raw``, with ``s_i`` as in :func:`softmax_log_loss`:
-    ``raw = (raw - Y) * s_i`` and ``loss[0] = sum_i s_i * sum_j (raw -
-    Y)**2 / (2 n_outputs)``, scikit-learn's mean over outputs. ``eps`` is
-    unused (the kernels of the losses share one signature).
-    """
-    n_rows, n_cols = raw.shape
-    weighted = row_scale.shape[0] > 0
-    total = 0.0
-    for i in range(n_rows):
-        s = row_scale[i] if weighted else scale
-        row_loss = 0.0
-        for j in range(n_cols):
-            d = raw[i, j] - Y[i, j]
-            row_loss += d * d
-            raw[i, j] = d * s
-        total += row_loss * s
-    loss[0] = 0.5 * total / n_cols
+    loss[0] = total if logistic else 0.5 * total / n_cols
 
 
 def gather_rows(X, rows, out):

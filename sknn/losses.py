@@ -12,12 +12,14 @@ log losses.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
+
 import numpy as np
 from scipy.special import expit, xlogy
 
 from sknn import _kernels as kernels
 from sknn import _layer_kernels
-from sknn._component import Component
+from sknn._component import Component, _class_keeps
 
 
 class Loss(Component):
@@ -31,6 +33,13 @@ class Loss(Component):
     """
 
     out_activation = None
+
+    #: The kernel of ``sknn._layer_kernels`` that computes
+    #: ``value_and_delta`` in one pass: its name and its switches. It runs for
+    #: the declaring class and subclasses that keep its ``link``, ``value``
+    #: and ``delta``: an override of one of them gets the composed
+    #: computation, never a kernel that bypasses it.
+    _fused_kernel = None
 
     def link(self, raw):
         """Turn raw outputs into predictions, in place.
@@ -111,6 +120,11 @@ class Loss(Component):
         delta : ndarray of shape (n_samples, n_outputs)
             The gradient, in ``raw``'s memory.
         """
+        kernel = _fused_kernel_of(type(self))
+        if kernel is not None:
+            fused = _run_loss_kernel(*kernel, raw, Y, sample_weight)
+            if fused is not None:
+                return fused
         P = self.link(raw)
         loss = self.value(Y, P, sample_weight)
         delta = self.delta(Y, P)
@@ -152,7 +166,21 @@ def _log_clipped(P):
     return np.log(out, out=out)
 
 
-def _run_loss_kernel(kernel, raw, Y, sample_weight):
+@functools.cache
+def _fused_kernel_of(cls):
+    """``(kernel, switches)`` computing ``cls``'s ``value_and_delta``: the
+    kernel its declaring class names, while ``cls`` keeps that class's
+    ``link``, ``value`` and ``delta``; else None."""
+    owner = next(c for c in cls.__mro__ if "_fused_kernel" in vars(c))
+    if owner._fused_kernel is None:
+        return None
+    if not _class_keeps(cls, owner, ("link", "value", "delta")):
+        return None
+    name, *switches = owner._fused_kernel
+    return getattr(_layer_kernels, name), switches
+
+
+def _run_loss_kernel(kernel, switches, raw, Y, sample_weight):
     """``(loss, delta)`` from a loss kernel of ``sknn._layer_kernels``, or
     None where the kernels do not apply."""
     dtype = raw.dtype
@@ -162,7 +190,7 @@ def _run_loss_kernel(kernel, raw, Y, sample_weight):
         row_scale = (sample_weight / sample_weight.sum()).astype(dtype)
     loss = np.empty(1, dtype=dtype)
     scale, eps = 1.0 / raw.shape[0], np.finfo(dtype).eps
-    if kernels.run(kernel, (raw, Y, row_scale, loss), scale, eps):
+    if kernels.run(kernel, (raw, Y, row_scale, loss), scale, eps, *switches):
         return float(loss[0]), raw
     return None
 
@@ -191,6 +219,7 @@ class LogLoss(Loss):
     """
 
     out_activation = "softmax"
+    _fused_kernel = ("softmax_log_loss",)
 
     def link(self, raw):
         raw -= raw.max(axis=1, keepdims=True)
@@ -205,14 +234,6 @@ class LogLoss(Loss):
         log_P *= Y
         return -_weighted_total(log_P, sample_weight)
 
-    def value_and_delta(self, raw, Y, sample_weight=None):
-        if self._keeps(LogLoss, "link", "value", "delta"):
-            kernel = _layer_kernels.softmax_log_loss
-            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
-            if fused is not None:
-                return fused
-        return super().value_and_delta(raw, Y, sample_weight)
-
 
 class BinaryLogLoss(Loss):
     """Binary cross-entropy with a logistic output, for binary and multilabel.
@@ -226,6 +247,7 @@ class BinaryLogLoss(Loss):
     """
 
     out_activation = "logistic"
+    _fused_kernel = ("elementwise_loss", True)  # logistic
 
     def link(self, raw):
         return expit(raw, out=raw)
@@ -237,14 +259,6 @@ class BinaryLogLoss(Loss):
         log_not_P *= 1 - Y
         log_P += log_not_P
         return -_weighted_total(log_P, sample_weight)
-
-    def value_and_delta(self, raw, Y, sample_weight=None):
-        if self._keeps(BinaryLogLoss, "link", "value", "delta"):
-            kernel = _layer_kernels.logistic_log_loss
-            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
-            if fused is not None:
-                return fused
-        return super().value_and_delta(raw, Y, sample_weight)
 
 
 class SquaredError(Loss):
@@ -262,6 +276,7 @@ class SquaredError(Loss):
     """
 
     out_activation = "identity"
+    _fused_kernel = ("elementwise_loss", False)  # identity
 
     def link(self, raw):
         return raw
@@ -269,14 +284,6 @@ class SquaredError(Loss):
     def value(self, Y, P, sample_weight=None):
         sq = (Y - P) ** 2
         return float(0.5 * np.average(sq, weights=sample_weight, axis=0).mean())
-
-    def value_and_delta(self, raw, Y, sample_weight=None):
-        if self._keeps(SquaredError, "link", "value", "delta"):
-            kernel = _layer_kernels.squared_error
-            fused = _run_loss_kernel(kernel, raw, Y, sample_weight)
-            if fused is not None:
-                return fused
-        return super().value_and_delta(raw, Y, sample_weight)
 
     def objective_scale(self, n_outputs):
         return float(n_outputs)
