@@ -142,6 +142,13 @@ def _class_keeps(cls, owner, methods):
     return all(getattr(cls, name) is getattr(owner, name) for name in methods)
 
 
+def _declaring_class(cls, attribute):
+    """The class of ``cls``'s MRO whose own namespace sets ``attribute``:
+    with ``_class_keeps``, whether a subclass still has the methods that a
+    class-level declaration (a fused kernel, say) was made for."""
+    return next(c for c in cls.__mro__ if attribute in vars(c))
+
+
 def _same_value(a, b):
     try:
         return bool(a is b or a == b)

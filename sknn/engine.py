@@ -345,7 +345,8 @@ class Network:
             delta = self.layers[i].backward(delta, need_input_grad=i > first_trained)
         grad_weights = self.grads[: self.n_weights]
         if l2_share and l2_gradient:
-            axpy(l2_share / sw_sum, weights, grad_weights)
+            l2 = l2_coefficient(alpha, l1_ratio, n_samples, sample_weight)
+            axpy(l2, weights, grad_weights)
         if l1_share:
             if self._scratch is None:
                 self._scratch = np.empty(self.n_weights, dtype=self.dtype)

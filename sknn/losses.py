@@ -19,7 +19,7 @@ from scipy.special import expit, xlogy
 
 from sknn import _kernels as kernels
 from sknn import _layer_kernels
-from sknn._component import Component, _class_keeps
+from sknn._component import Component, _class_keeps, _declaring_class
 
 
 class Loss(Component):
@@ -171,7 +171,7 @@ def _fused_kernel_of(cls):
     """``(kernel, switches)`` computing ``cls``'s ``value_and_delta``: the
     kernel its declaring class names, while ``cls`` keeps that class's
     ``link``, ``value`` and ``delta``; else None."""
-    owner = next(c for c in cls.__mro__ if "_fused_kernel" in vars(c))
+    owner = _declaring_class(cls, "_fused_kernel")
     if owner._fused_kernel is None:
         return None
     if not _class_keeps(cls, owner, ("link", "value", "delta")):

@@ -19,7 +19,7 @@ import numpy as np
 
 from sknn import _kernels as kernels
 from sknn._blas import axpy
-from sknn._component import Component, _class_keeps
+from sknn._component import Component, _class_keeps, _declaring_class
 
 
 def _scaled_square(x, factor, out):
@@ -67,8 +67,8 @@ class Optimizer(Component):
         dtype : dtype
             Its floating type.
         n_decayed : int, default=None
-            How many leading parameters weight decay applies to; None means
-            all of them.
+            How many leading parameters (the weights) weight decay and the L2
+            term apply to; None means all of them.
         """
         self._scratch_spec = (n_params, np.dtype(dtype))
         self._scratches = {}
@@ -149,7 +149,7 @@ class Optimizer(Component):
 
 @functools.cache
 def _penalties_reach_kernel(cls):
-    owner = next(c for c in cls.__mro__ if "_penalties_reach_kernel_through" in vars(c))
+    owner = _declaring_class(cls, "_penalties_reach_kernel_through")
     methods = owner._penalties_reach_kernel_through
     return bool(methods) and _class_keeps(cls, owner, methods)
 
