@@ -1277,3 +1277,59 @@ def test_max_iter_warns_convergence():
         MLPClassifier(solver="sgd", max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
     with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
         MLPClassifier(solver="lbfgs", max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
+
+
+# -- decoding predictions into labels -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([0, 1, 2]),
+        np.array(["cat", "dog", "emu"]),
+        np.array([3, 7]),
+        np.array(["no", "yes"]),
+    ],
+    ids=["multiclass", "multiclass str", "binary", "binary str"],
+)
+@pytest.mark.parametrize("fit", ["fit", "partial_fit"])
+def test_labels_are_the_label_binarizers_inverse_transform(labels, fit):
+    """``predict`` decodes multiclass and binary outputs itself; the labels are
+    ``LabelBinarizer.inverse_transform``'s, ties, 0.5 and NaN included."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    y = labels[np.arange(30) % len(labels)]
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if fit == "fit":
+            clf.fit(X, y)
+        else:
+            clf.partial_fit(X, y, classes=labels)
+    n_outputs = clf.n_outputs_
+    P = rng.uniform(size=(50, n_outputs))
+    P[0] = 0.5  # the binary threshold, and a tie between classes
+    P[1, 0] = np.nan
+    P[2] = P[2, ::-1] if n_outputs > 1 else P[2]
+    expected = clf._label_binarizer.inverse_transform(
+        P.ravel() if n_outputs == 1 else P
+    )
+    decoded = clf._decode(P)
+    assert_array_equal(decoded, expected)
+    assert decoded.dtype == expected.dtype and decoded.shape == (50,)
+    assert_array_equal(
+        clf.predict(X), clf._decode(clf.predict_proba(X)[:, -n_outputs:])
+    )
+
+
+def test_multilabel_labels_go_through_the_label_binarizer():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 4))
+    Y = (rng.uniform(size=(30, 3)) > 0.5).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, Y)
+    P = rng.uniform(size=(10, 3))
+    assert_array_equal(clf._decode(P), clf._label_binarizer.inverse_transform(P))
+    assert clf.predict(X).shape == (30, 3)
