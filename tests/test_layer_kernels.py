@@ -302,14 +302,34 @@ def test_batch_gather_kernel_copies_the_rows_np_take_copies(
     assert_array_equal(numpy, X[rows])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_class_indicators_are_gathered_as_floats(dtype, kernel_then_numpy):
+    """Boolean targets gathered into the float batch buffer (the kernel
+    converts them; without numba, ``Y[rows].astype``)."""
+    rng = np.random.RandomState(0)
+    Y = np.eye(4, dtype=bool)[rng.randint(0, 4, 50)]
+    rows = rng.permutation(50)[:37]
+    out = np.full((40, 4), np.nan, dtype=dtype)
+
+    def compute():
+        gathered = _batch_rows(Y, rows, out)
+        assert gathered.dtype == dtype and gathered.shape == (37, 4)
+        return gathered.copy()
+
+    compiled, numpy = kernel_then_numpy(compute)
+    assert_array_equal(compiled, Y[rows].astype(dtype))
+    assert_array_equal(numpy, Y[rows].astype(dtype))
+
+
 @pytest.mark.parametrize(
     "X, rows",
     [
         (np.asfortranarray(np.arange(60.0).reshape(12, 5)), np.arange(12)[::-3]),
         (np.arange(60.0).reshape(12, 5), np.arange(12, dtype=np.int32)[::-3]),
         (np.arange(60.0).reshape(12, 5), slice(2, 6)),
+        (np.arange(60.0).reshape(12, 5).astype(np.float32), np.arange(12)[::-3]),
     ],
-    ids=["F-ordered X", "int32 rows", "slice"],
+    ids=["F-ordered X", "int32 rows", "slice", "other float dtype"],
 )
 def test_batch_gather_falls_back_where_the_kernel_does_not_apply(X, rows, monkeypatch):
     monkeypatch.setattr(sknn._kernels, "_compiled", {})
