@@ -431,8 +431,6 @@ class OwnUpdateAdam(Adam):
 class OwnUpdateSGD(SGD):
     """Plain SGD written from scratch, as a user would."""
 
-    _penalties_reach_kernel_through = ()  # nothing of the base's update is used
-
     def _update(self, params, grads, lr):
         params -= lr * grads
 
