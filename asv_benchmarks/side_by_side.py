@@ -519,10 +519,8 @@ def _loadavg():
 # Workloads
 
 
-def _fashion_mnist_workload(title, impls, data, sizes, epochs, cfg, dtype):
-    """The Fashion-MNIST timings: batches of 256, ``cfg.repeats`` rounds
-    (``cfg.wide_repeats`` for the wide net)."""
-    repeats = cfg.wide_repeats if sizes == WIDE else cfg.repeats
+def _fashion_mnist_workload(title, impls, data, sizes, epochs, repeats, cfg, dtype):
+    """The Fashion-MNIST timings: batches of 256."""
     return timing_workload(
         title, impls, data, sizes, epochs, 256, cfg, repeats, gemm_dtype=dtype
     )
@@ -535,7 +533,14 @@ def run_small32(cfg, data, report, peers):
     if "sklearn" in peers:
         impls.append(Impl("sklearn", np.float32))
     times, bounds, acc = _fashion_mnist_workload(
-        "small32: small net, float32", impls, data, SMALL, cfg.epochs, cfg, np.float32
+        "small32: small net, float32",
+        impls,
+        data,
+        SMALL,
+        cfg.epochs,
+        cfg.repeats,
+        cfg,
+        np.float32,
     )
     _report_float32_targets(
         report, "small net", times[impls[0]], times, bounds, torch=0.7, gemm=1.3
@@ -591,7 +596,14 @@ def _report_float64_target(report, net, times, impls, bounds):
 def run_small64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
     times, bounds, acc = _fashion_mnist_workload(
-        "small64: small net, float64", impls, data, SMALL, cfg.epochs, cfg, np.float64
+        "small64: small net, float64",
+        impls,
+        data,
+        SMALL,
+        cfg.epochs,
+        cfg.repeats,
+        cfg,
+        np.float64,
     )
     _report_float64_target(report, "small net", times, impls, bounds)
     report.target(
@@ -608,7 +620,14 @@ def run_wide32(cfg, data, report, peers):
     if "torch" in peers:
         impls += [Impl("torch", np.float32), Impl("torch", np.float32, fused=True)]
     times, bounds, _ = _fashion_mnist_workload(
-        "wide32: wide net, float32", impls, data, WIDE, cfg.wide_epochs, cfg, np.float32
+        "wide32: wide net, float32",
+        impls,
+        data,
+        WIDE,
+        cfg.wide_epochs,
+        cfg.wide_repeats,
+        cfg,
+        np.float32,
     )
     _report_float32_targets(
         report, "wide net", times[impls[0]], times, bounds, torch=0.8, gemm=1.4
@@ -618,7 +637,14 @@ def run_wide32(cfg, data, report, peers):
 def run_wide64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
     times, bounds, _ = _fashion_mnist_workload(
-        "wide64: wide net, float64", impls, data, WIDE, cfg.wide_epochs, cfg, np.float64
+        "wide64: wide net, float64",
+        impls,
+        data,
+        WIDE,
+        cfg.wide_epochs,
+        cfg.wide_repeats,
+        cfg,
+        np.float64,
     )
     _report_float64_target(report, "wide net", times, impls, bounds)
 
