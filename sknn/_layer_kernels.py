@@ -60,6 +60,28 @@ def relu_backward_sum(dA, A, sums):
             sums[j] += d
 
 
+def softmax(raw):
+    """Each row of ``raw`` replaced by its softmax, in place.
+
+    The prediction link: ``exp(raw - max)`` over the row's sum, as the NumPy
+    code computes it, in one pass per row instead of five calls (two row
+    reductions and three ufuncs) over the whole output.
+    """
+    n_rows, n_cols = raw.shape
+    for i in range(n_rows):
+        top = raw[i, 0]
+        for j in range(1, n_cols):
+            if raw[i, j] > top:
+                top = raw[i, j]
+        norm = 0.0
+        for j in range(n_cols):
+            e = np.exp(raw[i, j] - top)
+            raw[i, j] = e
+            norm += e
+        for j in range(n_cols):
+            raw[i, j] /= norm
+
+
 def softmax_log_loss(raw, Y, row_scale, loss, scale, eps):
     """Softmax, the log loss and its scaled gradient, in place on ``raw``.
 

@@ -119,6 +119,31 @@ def test_loss_kernels_match_numpy(name, dtype, rtol, weighted, kernel_then_numpy
         assert loss == pytest.approx(make_loss().loss(Y, raw, sample_weight), rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-15)], ids=["f32", "f64"]
+)
+def test_softmax_link_kernel_matches_numpy(dtype, rtol, kernel_then_numpy):
+    raw, _, _ = _classification_batch(dtype)
+    raw[1] = [1000.0, -1000.0, 0, 0, 0, 0, 0]  # exp overflows without the shift
+    raw[2, 3] = np.nan  # a NaN row stays NaN
+    raw[3, 0] = np.inf  # as NumPy: inf - inf is NaN
+
+    def compute():
+        out = raw.copy()
+        with np.errstate(invalid="ignore"):
+            assert LogLoss().link(out) is out
+        return out
+
+    compiled, numpy = kernel_then_numpy(compute)
+    # Rows are summed in order, NumPy's sum pairs them: equal up to rounding.
+    assert_allclose(compiled, numpy, rtol=rtol, atol=0)
+    assert_array_equal(np.isnan(compiled), np.isnan(numpy))
+    assert np.isnan(compiled[2]).all() and np.isnan(compiled[3]).any()
+    finite = ~np.isnan(compiled).any(axis=1)
+    assert_allclose(compiled[finite].sum(axis=1), 1.0, rtol=10 * rtol)
+    assert compiled[1, 0] == 1.0 and compiled[1, 1] == 0.0
+
+
 @pytest.mark.parametrize("name", sorted(LOSS_KERNELS))
 def test_value_and_delta_is_the_gradient_of_the_mean_loss(name):
     make_loss, make_batch = LOSS_KERNELS[name]
