@@ -21,6 +21,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, logit, softmax
+from sklearn import config_context
 from sklearn import neural_network as sk
 from sklearn.base import clone
 from sklearn.datasets import (
@@ -36,6 +37,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sknn import MLPClassifier, MLPRegressor
+from sknn._base import BaseMLP
 from sknn.activations import ReLU, Tanh
 from sknn.losses import PoissonLoss, SquaredError
 from sknn.optimizers import LBFGS, SGD, Adam
@@ -940,6 +942,82 @@ def test_not_fitted():
         clf.decision_function(X_CLF)
     with pytest.raises(NotFittedError):
         reg.predict(X_REG)
+
+
+def _prediction_inputs():
+    X = X_CLF[:7]
+    read_only = X.copy()
+    read_only.flags.writeable = False
+    return {
+        "C-ordered": X.copy(),
+        "F-ordered": np.asfortranarray(X),
+        "strided": X_CLF[:14:2],
+        "read-only": read_only,
+        "float32": X.astype(np.float32),
+        "int": np.round(X).astype(int),
+        "list": X.tolist(),
+        "csr": sp.csr_matrix(X),
+        "one row": X[:1].copy(),
+        "huge finite": np.full((3, 8), 1e308),  # its sum overflows
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_prediction_inputs()))
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_prediction_skips_validate_data_only_for_arrays_it_would_return(
+    Estimator, name, monkeypatch
+):
+    import sknn._base
+
+    y = Y_CLF if Estimator is MLPClassifier else Y_REG
+    est = Estimator(max_iter=2, **SMALL).fit(X_CLF, y)
+    X = _prediction_inputs()[name]
+    calls = []
+
+    def validate_data(*args, **kwargs):
+        calls.append(name)
+        return sklearn_validate_data(*args, **kwargs)
+
+    sklearn_validate_data = sknn._base.validate_data
+    monkeypatch.setattr(sknn._base, "validate_data", validate_data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no warning either way
+        with np.errstate(over="ignore", invalid="ignore"):
+            fast = est.predict(X)
+    skipped = name in {"C-ordered", "F-ordered", "strided", "read-only", "one row"}
+    assert calls == ([] if skipped else [name])
+    # The same predictions as after scikit-learn's validation of the input.
+    monkeypatch.setattr(
+        BaseMLP,
+        "_validate_for_prediction",
+        lambda self, X, dtype: sklearn_validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=dtype.type, reset=False
+        ),
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert_array_equal(est.predict(X), fast)
+
+
+def test_prediction_keeps_scikit_learn_errors_and_warnings():
+    pd = pytest.importorskip("pandas")
+    clf = MLPClassifier(max_iter=2, **SMALL).fit(X_CLF, Y_CLF)
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.predict(X_CLF[:0])
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        clf.predict(X_CLF[0])
+    with pytest.raises(ValueError, match="Complex data"):
+        clf.predict(X_CLF + 0j)
+    X = X_CLF.copy()
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(X)
+    with config_context(assume_finite=True):  # scikit-learn skips the check too
+        assert np.isnan(clf.predict_proba(X)[0]).all()
+    frame = pd.DataFrame(X_CLF, columns=[f"f{i}" for i in range(8)])
+    named = MLPClassifier(max_iter=2, **SMALL).fit(frame, Y_CLF)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(X_CLF)
+    assert_array_equal(named.predict(frame), clf.predict(X_CLF))
 
 
 def test_mixed_type_labels_raise_type_error():
