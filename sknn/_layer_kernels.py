@@ -43,6 +43,19 @@ def bias_relu(Z, bias):
             Z[i, j] = 0.0 if z < 0 else z
 
 
+def outer(a, b, out):
+    """``out = a @ b`` for ``a`` of shape (n, 1) and ``b`` of shape (1, m).
+
+    One product per entry, as NumPy's broadcast multiply and BLAS compute
+    it; NumPy has no vectorized loop for the broadcast operand.
+    """
+    n_rows, n_cols = out.shape
+    for i in range(n_rows):
+        a_i = a[i, 0]
+        for j in range(n_cols):
+            out[i, j] = a_i * b[0, j]
+
+
 def relu_backward_sum(dA, A, sums):
     """``dA *= (A > 0)`` in place, and ``sums`` = the column sums of the result.
 

@@ -9,7 +9,7 @@ import sknn._kernels
 from sknn import MLPClassifier, MLPRegressor
 from sknn.activations import ACTIVATIONS, GELU, ReLU
 from sknn.engine import _batch_rows
-from sknn.layers import ActivationLayer, Dense
+from sknn.layers import ActivationLayer, Dense, _matmul
 from sknn.losses import BinaryLogLoss, LogLoss, SquaredError
 
 DTYPES = [np.float32, np.float64]
@@ -52,6 +52,31 @@ def test_relu_backward_summed_kernel_matches_numpy(dtype, kernel_then_numpy):
     assert_array_equal(sums, sums_np)  # the same rows, added in the same order
     assert np.isnan(dZ[0, :2]).all()
     assert_allclose(sums[2:], (dA[:, 2:] * (A[:, 2:] > 0)).sum(axis=0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("transposed", [False, True], ids=["row", "W.T"])
+def test_outer_product_kernel_matches_numpy_to_the_bit(
+    dtype, transposed, kernel_then_numpy
+):
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(37, 1)).astype(dtype)
+    B = rng.normal(size=(13, 1)).astype(dtype).T if transposed else None
+    if B is None:
+        B = rng.normal(size=(1, 13)).astype(dtype)
+    A[0, 0], B[0, 1], B[0, 2] = np.inf, 0.0, np.nan  # inf * 0 is NaN, as in NumPy
+
+    def compute():
+        out = np.empty((37, 13), dtype=dtype)
+        with np.errstate(invalid="ignore"):
+            assert _matmul(A, B, out) is out
+        return out
+
+    compiled, numpy = kernel_then_numpy(compute)
+    assert_array_equal(compiled, numpy)
+    with np.errstate(invalid="ignore"):
+        assert_array_equal(compiled, A @ B)
+    assert np.isnan(compiled[0, 1]) and np.isnan(compiled[:, 2]).all()
 
 
 def _classification_batch(dtype, n=64, n_classes=7, seed=0):
