@@ -706,6 +706,46 @@ def run_defaults(cfg, data, report, peers):
 PREDICT_SETTLE_SECONDS = 0.05
 
 
+#: Rows per call of the latency measurement: one request, a small batch.
+LATENCY_ROWS = (1, 100)
+
+
+def _print_latency(models, inputs, cfg):
+    """Median time of ``predict_proba`` on a few rows (information only).
+
+    On one row the network's products take microseconds and the input
+    checks most of the call; the throughput target above does not see it.
+    """
+    impls = list(models)
+    calls = 200 if cfg.predict_rounds >= 15 else 50
+    print(f"   latency: predict_proba on a few rows, median of {calls} calls")
+    header = "".join(f"{f'{n} row(s), us':>16}" for n in LATENCY_ROWS)
+    print(f"   {'impl':<20}{header}")
+    medians = {}
+    for n in LATENCY_ROWS:
+        times = {impl: [] for impl in impls}
+        rows = {dt: np.ascontiguousarray(X[:n]) for dt, X in inputs.items()}
+        for r in range(calls):
+            for impl in _round_order(impls, r):
+                X = rows[impl.dtype]
+                start = time.perf_counter()
+                models[impl].predict_proba(X)
+                times[impl].append(time.perf_counter() - start)
+        for impl in impls:
+            medians[impl, n] = median(times[impl])
+    for impl in impls:
+        cells = "".join(f"{medians[impl, n] * 1e6:>16.0f}" for n in LATENCY_ROWS)
+        print(f"   {impl.label:<20}{cells}")
+    for dtype in inputs:
+        sknn, sklearn = Impl("sknn", dtype), Impl("sklearn", dtype)
+        if sknn in models and sklearn in models:
+            ratios = ", ".join(
+                f"{n} row(s) {medians[sknn, n] / medians[sklearn, n]:.2f}"
+                for n in LATENCY_ROWS
+            )
+            print(f"   (info) sknn / sklearn time, {np.dtype(dtype).name}: {ratios}")
+
+
 def run_predict(cfg, data, report, peers):
     """predict_proba throughput with one set of weights in every implementation."""
     X_test = data["X_test"]
@@ -780,6 +820,8 @@ def run_predict(cfg, data, report, peers):
             f"   GEMM floor {np.dtype(dtype).name:<9} {n / median(seconds):>16,.0f} "
             f"{median(seconds) * 1e3:>9.2f}   (products + check_array, alone)"
         )
+
+    _print_latency(models, inputs, cfg)
 
     def target(name, impl, peer, bound):
         report.target(

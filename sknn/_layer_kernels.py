@@ -14,6 +14,12 @@ float32 and float64. On narrow outputs the calls cost more than their
 arithmetic: at scikit-learn's defaults on a 50-feature tabular task, the
 binary log loss and squared error kernels made epochs 6-9 % faster.
 
+Two more serve both training and prediction: :func:`softmax`, the link of
+``predict_proba`` (five NumPy calls, two of them row reductions, made one
+pass: 2.8-3.4 times faster), and :func:`outer`, the products with an inner
+dimension of 1 (a single output unit's input gradient, for one), where
+NumPy's broadcast multiply has no vectorized loop and BLAS is slower still.
+
 They run through :func:`sknn._kernels.run`, which checks that numba is
 installed and the arrays suit the kernels (C-contiguous, writeable, one float
 dtype) and casts the scalars to that dtype; otherwise the activations and

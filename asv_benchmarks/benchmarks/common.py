@@ -163,6 +163,10 @@ class Predictor(ABC):
     def time_predict(self, *params):
         self.estimator.predict(self.X_val)
 
+    def time_predict_one_row(self, *params):
+        # Serving latency: input validation costs more than the network here.
+        self.estimator.predict(self.X_val[:1])
+
 
 class ProbaPredictor(Predictor):
     def time_predict_proba(self, *params):
