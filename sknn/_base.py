@@ -53,6 +53,12 @@ def _is_float32(X):
     return dtype == np.float32
 
 
+@functools.lru_cache(maxsize=16)
+def _starting_state(seed):
+    """The state of ``np.random.RandomState(seed)`` before any draw."""
+    return np.random.RandomState(seed).get_state(legacy=False)
+
+
 class BaseMLP(BaseEstimator, ABC):
     """Base class of the multi-layer perceptron estimators.
 
@@ -352,7 +358,7 @@ class BaseMLP(BaseEstimator, ABC):
             )
         loss = self._make_loss()
         loss.check_targets(Y)
-        self._random_state = check_random_state(self.random_state)
+        self._random_state = self._fresh_random_state()
 
         if first_pass:
             self._network = self._build_network(X, Y, hidden, loss)
@@ -386,6 +392,25 @@ class BaseMLP(BaseEstimator, ABC):
         finally:
             self._network.release()
         return self
+
+    def _fresh_random_state(self):
+        """``check_random_state(self.random_state)``, cheaper for an integer.
+
+        A new ``RandomState(seed)`` costs about 250 us (it first seeds itself
+        from fresh entropy, then replaces that by the seed's state), which
+        every ``partial_fit`` call would pay; the generator made for this
+        estimator is reset to the seed's starting state instead (about 50
+        us), the same stream.
+        """
+        seed = self.random_state
+        if not isinstance(seed, Integral):
+            return check_random_state(seed)
+        rng = getattr(self, "_seeded_random_state", None)
+        if rng is None:
+            rng = self._seeded_random_state = np.random.RandomState(seed)
+        else:
+            rng.set_state(_starting_state(int(seed)))
+        return rng
 
     def _check_weights(self, sample_weight, X, Y):
         if sample_weight is not None:
@@ -714,28 +739,33 @@ class BaseMLP(BaseEstimator, ABC):
         with limit_threads(self.n_threads):
             return network.raw_output(X)
 
-    def _validate_for_prediction(self, X, dtype):
-        """``X`` checked as ``validate_data(self, X, reset=False)`` checks it.
+    def _is_ready_input(self, X, dtype):
+        """Whether ``validate_data(self, X, reset=False)`` would return ``X``
+        itself, without a warning.
 
-        An array that needs neither conversion nor a warning (a 2-d ndarray
-        of ``dtype`` with the fitted number of features, at least one row and
-        finite entries, and no feature names fitted) is returned as it is:
-        scikit-learn's checks cost about 200 us a call (dataframe detection,
-        feature names), ten times the network's forward pass on a few rows.
-        Anything else goes through ``validate_data``, which converts it or
-        raises its errors and warnings, as does an array whose sum is not
-        finite (the check scikit-learn makes first; it skips it too under
-        ``assume_finite``).
+        True for a 2-d ndarray of ``dtype`` with the fitted number of
+        features, at least one row and a finite sum, on a model fitted
+        without feature names. scikit-learn's checks cost about 200 us a call
+        (dataframe detection, feature names), ten times the network's
+        forward pass on a few rows; callers skip them for such arrays and
+        send anything else through ``validate_data``, which converts it or
+        raises its errors and warnings. A sum that is not finite is
+        scikit-learn's first check too (it skips it under ``assume_finite``),
+        before it looks for the entry at fault.
         """
-        if (
+        return (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.dtype == dtype
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
-            and (get_config()["assume_finite"] or np.isfinite(np.sum(X)))
-        ):
+            and (get_config()["assume_finite"] or bool(np.isfinite(np.sum(X))))
+        )
+
+    def _validate_for_prediction(self, X, dtype):
+        """``X`` checked as ``validate_data(self, X, reset=False)`` checks it."""
+        if self._is_ready_input(X, dtype):
             return X
         return validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=dtype.type, reset=False

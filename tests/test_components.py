@@ -127,6 +127,37 @@ def test_set_params_round_trip(cls):
     assert cls(**new).get_params() == new
 
 
+def test_param_names_follow_the_class_and_its_current_init():
+    class Scaled(Component):
+        def __init__(self, scale=1.0):
+            self.scale = scale
+
+    class Shifted(Scaled):
+        def __init__(self, scale=1.0, shift=0.0):
+            super().__init__(scale)
+            self.shift = shift
+
+    assert Scaled().get_params() == {"scale": 1.0}
+    assert Shifted().get_params() == {"scale": 1.0, "shift": 0.0}
+    names = Scaled._get_param_names()
+    names.append("mutated")  # the cached names are not the caller's list
+    assert Scaled._get_param_names() == ["scale"]
+
+    def init(self, scale=1.0, offset=2.0):
+        self.scale, self.offset = scale, offset
+
+    Scaled.__init__ = init  # a redefined __init__ is read again
+    assert Scaled().get_params() == {"offset": 2.0, "scale": 1.0}
+
+    class Loose(Component):
+        def __init__(self, **kwargs):
+            pass
+
+    for _ in range(2):  # the error is not cached away
+        with pytest.raises(TypeError, match="explicitly"):
+            Loose().get_params()
+
+
 @pytest.mark.parametrize("cls", ALL_COMPONENTS)
 def test_set_params_rejects_unknown_names(cls):
     with pytest.raises(ValueError, match="not_a_param"):

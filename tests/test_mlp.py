@@ -31,7 +31,11 @@ from sklearn.datasets import (
     make_multilabel_classification,
     make_regression,
 )
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import (
+    ConvergenceWarning,
+    DataConversionWarning,
+    NotFittedError,
+)
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -298,6 +302,146 @@ def test_partial_fit_classes_seen_later():
     assert clf.predict_proba(X).shape == (8, 4)
     with pytest.raises(ValueError, match="classes"):
         clf.partial_fit(X[:1], ["e"])
+
+
+def _count_validate_data(monkeypatch, module):
+    """Calls of scikit-learn's ``validate_data`` made through ``module``."""
+    calls = []
+    validate_data = module.validate_data
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return validate_data(*args, **kwargs)
+
+    monkeypatch.setattr(module, "validate_data", counted)
+    return calls
+
+
+def _batches_of_labels(kind):
+    rng = np.random.RandomState(1)
+    y = {
+        "multiclass": Y_CLF,
+        "binary": Y_BIN,
+        "float labels": Y_CLF.astype(float),
+        "strings": np.array(["a", "b", "c"])[Y_CLF],
+        "int32 labels": Y_CLF.astype(np.int32),  # classes_ are int64
+        "list": Y_CLF.tolist(),
+        "float32 X": Y_CLF,
+    }[kind]
+    rows = [rng.choice(len(X_CLF), 24, replace=False) for _ in range(4)]
+    if kind == "list":
+        return [(X_CLF[r], [y[i] for i in r]) for r in rows]
+    # float32 X: the first batch makes a float64 model, later ones are cast.
+    dtypes = [np.float64] + [np.float32 if kind == "float32 X" else np.float64] * 3
+    return [(X_CLF[r].astype(dt), y[r]) for r, dt in zip(rows, dtypes, strict=True)]
+
+
+LABEL_KINDS = [
+    "multiclass",
+    "binary",
+    "float labels",
+    "strings",
+    "int32 labels",
+    "list",
+    "float32 X",
+]
+
+
+@pytest.mark.parametrize("kind", LABEL_KINDS)
+def test_partial_fit_skips_validation_only_where_it_would_change_nothing(
+    kind, monkeypatch
+):
+    import sknn._mlp
+
+    batches = _batches_of_labels(kind)
+    classes = {
+        "binary": [0, 1],
+        "float labels": [0.0, 1.0, 2.0],
+        "strings": ["a", "b", "c"],
+    }.get(kind, [0, 1, 2])
+    fast, slow = MLPClassifier(**SMALL), MLPClassifier(**SMALL)
+    for est in (fast, slow):
+        est.partial_fit(*batches[0], classes=classes)
+    calls = _count_validate_data(monkeypatch, sknn._mlp)
+    for X, y in batches[1:]:
+        fast.partial_fit(X, y)
+    ready = kind in ("multiclass", "binary", "float labels")
+    assert len(calls) == (0 if ready else len(batches) - 1)
+    # The same model as with scikit-learn's validation and label binarizer.
+    monkeypatch.setattr(MLPClassifier, "_encode_known_labels", lambda *a: None)
+    for X, y in batches[1:]:
+        slow.partial_fit(X, y)
+    assert_same_params(fast, slow)
+    assert fast.loss_curve_ == slow.loss_curve_
+
+
+def test_partial_fit_keeps_scikit_learn_errors_for_later_batches():
+    clf = MLPClassifier(**SMALL).partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="classes not in"):
+        clf.partial_fit(X_CLF[:4], np.array([0, 1, 2, 3]))
+    floats = MLPClassifier(**SMALL).partial_fit(
+        X_CLF, Y_CLF.astype(float), classes=[0.0, 1, 2]
+    )
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        floats.partial_fit(X_CLF[:2], np.array([0.0, np.nan]))
+    X = X_CLF[:4].copy()
+    X[1, 1] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        clf.partial_fit(X, Y_CLF[:4])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.partial_fit(X_CLF[:4], Y_CLF[:3])
+    with pytest.raises(ValueError, match="X has 5 features"):
+        clf.partial_fit(X_CLF[:4, :5], Y_CLF[:4])
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_regressor_partial_fit_skips_validation_only_for_ready_batches(
+    n_outputs, monkeypatch
+):
+    import sknn._mlp
+
+    y = Y_REG if n_outputs == 1 else np.c_[Y_REG, -Y_REG]
+    fast, slow = MLPRegressor(**SMALL), MLPRegressor(**SMALL)
+    for est in (fast, slow):
+        est.partial_fit(X_REG[:30], y[:30])
+    calls = _count_validate_data(monkeypatch, sknn._mlp)
+    fast.partial_fit(X_REG[30:60], y[30:60])
+    assert len(calls) == 0
+    fast.partial_fit(X_REG[60:90], y[60:90].tolist())  # a list: validated
+    assert len(calls) == 1
+    monkeypatch.setattr(MLPRegressor, "_is_ready_target", lambda *a: False)
+    slow.partial_fit(X_REG[30:60], y[30:60])
+    slow.partial_fit(X_REG[60:90], y[60:90].tolist())
+    assert_same_params(fast, slow)
+
+
+def test_regressor_partial_fit_keeps_scikit_learn_errors_and_warnings():
+    reg = MLPRegressor(**SMALL).partial_fit(X_REG, Y_REG)
+    y = Y_REG[:4].copy()
+    y[2] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        reg.partial_fit(X_REG[:4], y)
+    with pytest.warns(DataConversionWarning):
+        reg.partial_fit(X_REG[:4], Y_REG[:4, np.newaxis])
+    with pytest.raises(ValueError):
+        reg.partial_fit(X_REG[:4], np.c_[Y_REG[:4], Y_REG[:4]])  # one output
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        reg.partial_fit(X_REG[:4], Y_REG[:5])
+
+
+def test_integer_seed_restarts_the_same_generator_on_every_fit():
+    clf = MLPClassifier(max_iter=2, **SMALL).fit(X_CLF, Y_CLF)
+    rng = clf._fresh_random_state()
+    assert clf._fresh_random_state() is rng
+    assert_array_equal(rng.random_sample(5), np.random.RandomState(0).random_sample(5))
+    assert clf._fresh_random_state().randint(1000) == np.random.RandomState(0).randint(
+        1000
+    )
+    own = np.random.RandomState(5)
+    clf.set_params(random_state=own)
+    assert clf._fresh_random_state() is own
+    clf.set_params(random_state=None)
+    assert clf._fresh_random_state() is np.random.mtrand._rand
 
 
 @pytest.mark.parametrize(
