@@ -81,6 +81,30 @@ class MLPClassifierDigitsBenchmark(ProbaPredictor, Estimator, Benchmark):
         )
 
 
+class MLPClassifierPartialFitBenchmark:
+    """Online learning: one ``partial_fit`` call on a batch of 32 digits.
+
+    64-100-10, Adam; the model has seen one batch (and the classes) in
+    ``setup``. A call's update on 32 rows takes well under a millisecond, so
+    this measures what each call pays around it (input and label checks,
+    re-seeding the generator, buffers).
+    """
+
+    param_names = ["impl", "dtype"]
+    params = (IMPLS, DTYPES)
+
+    def setup(self, impl, dtype):
+        X_train, _, y_train, _ = _digits_dataset(dtype=np.dtype(dtype))
+        self.X, self.y = X_train[:32], y_train[:32]
+        self.estimator = estimator_class(impl)(
+            hidden_layer_sizes=(100,), random_state=0
+        )
+        self.estimator.partial_fit(self.X, self.y, classes=np.arange(10))
+
+    def time_partial_fit(self, impl, dtype):
+        self.estimator.partial_fit(self.X, self.y)
+
+
 class MLPRegressorBenchmark(Estimator, Benchmark):
     """Regression: 4500 synthetic rows x 100 features, 100-100-1, 20 epochs."""
 
