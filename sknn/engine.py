@@ -641,7 +641,7 @@ def fit_stochastic(
                     rng,
                     l2_gradient=not l2_in_step,
                 )
-                if not np.isfinite(batch_loss):
+                if not math.isfinite(batch_loss):
                     break
                 accumulated_loss += batch_loss * (stop - start)
                 if clip_grad_norm is not None:

@@ -14,6 +14,7 @@ decay, and the L2 term's gradient, which the training loop hands to
 # SPDX-License-Identifier: BSD-3-Clause
 
 import functools
+import math
 
 import numpy as np
 
@@ -494,7 +495,7 @@ class Adam(Optimizer):
 
     def _update(self, params, grads, lr):
         t = self.t_
-        lr_t = lr * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        lr_t = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         self._adam_update(params, grads, lr_t, root_scale=1.0)
 
     def _adam_update(self, params, grads, step_size, root_scale):
@@ -558,7 +559,7 @@ class AdamW(Adam):
             params,
             grads,
             lr / (1 - self.beta_1**t),
-            root_scale=1 / np.sqrt(1 - self.beta_2**t),
+            root_scale=1 / math.sqrt(1 - self.beta_2**t),
         )
 
 
@@ -622,7 +623,7 @@ class Nadam(Optimizer):
         # w -= lr (1 - mu) / (1 - prod mu) g / d + lr mu' / (1 - prod mu mu') m / d
         gain_grad = lr * (1.0 - mu) / (1.0 - self.mu_product_)
         gain_m = lr * mu_next / (1.0 - self.mu_product_ * mu_next)
-        root_scale = 1 / np.sqrt(1 - self.beta_2**t)
+        root_scale = 1 / math.sqrt(1 - self.beta_2**t)
         b1, b2 = self.beta_1, self.beta_2
         scalars = (b1, 1 - b1, b2, 1 - b2, root_scale, self.epsilon, gain_grad, gain_m)
         if self._run_kernel(kernels.nadam, (params, grads, m, v), *scalars):
