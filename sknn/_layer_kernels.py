@@ -79,6 +79,29 @@ def relu_backward_sum(dA, A, sums):
             sums[j] += d
 
 
+#: Functions the kernels below call, compiled and inlined into them (see
+#: :func:`sknn._kernels.compiled`).
+HELPERS = ("_exp_shifted",)
+
+
+def _exp_shifted(row):
+    """``row = exp(row - max(row))`` in place; returns the sum.
+
+    The numerators and denominator of the row's softmax, shifted so that
+    ``exp`` cannot overflow.
+    """
+    top = row[0]
+    for j in range(1, row.shape[0]):
+        if row[j] > top:
+            top = row[j]
+    norm = 0.0
+    for j in range(row.shape[0]):
+        e = np.exp(row[j] - top)
+        row[j] = e
+        norm += e
+    return norm
+
+
 def softmax(raw):
     """Each row of ``raw`` replaced by its softmax, in place.
 
@@ -88,15 +111,7 @@ def softmax(raw):
     """
     n_rows, n_cols = raw.shape
     for i in range(n_rows):
-        top = raw[i, 0]
-        for j in range(1, n_cols):
-            if raw[i, j] > top:
-                top = raw[i, j]
-        norm = 0.0
-        for j in range(n_cols):
-            e = np.exp(raw[i, j] - top)
-            raw[i, j] = e
-            norm += e
+        norm = _exp_shifted(raw[i])
         for j in range(n_cols):
             raw[i, j] /= norm
 
@@ -114,15 +129,7 @@ def softmax_log_loss(raw, Y, row_scale, loss, scale, eps):
     weighted = row_scale.shape[0] > 0
     total = 0.0
     for i in range(n_rows):
-        top = raw[i, 0]
-        for j in range(1, n_cols):
-            if raw[i, j] > top:
-                top = raw[i, j]
-        norm = 0.0
-        for j in range(n_cols):
-            e = np.exp(raw[i, j] - top)
-            raw[i, j] = e
-            norm += e
+        norm = _exp_shifted(raw[i])
         s = row_scale[i] if weighted else scale
         row_loss = 0.0
         for j in range(n_cols):
