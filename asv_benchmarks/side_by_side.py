@@ -715,22 +715,30 @@ def _print_latency(models, inputs, cfg):
 
     On one row the network's products take microseconds and the input
     checks most of the call; the throughput target above does not see it.
+    Each implementation makes a block of calls in turn, after a pause, so
+    that no call follows another library's call whose idle threads still
+    spin (PyTorch's slowed the next few calls by up to three times).
     """
     impls = list(models)
-    calls = 200 if cfg.predict_rounds >= 15 else 50
-    print(f"   latency: predict_proba on a few rows, median of {calls} calls")
+    rounds, calls = (5, 40) if cfg.predict_rounds >= 15 else (2, 20)
+    print(
+        f"   latency: predict_proba on a few rows, median of {rounds} alternating "
+        f"blocks of {calls} calls"
+    )
     header = "".join(f"{f'{n} row(s), us':>16}" for n in LATENCY_ROWS)
     print(f"   {'impl':<20}{header}")
     medians = {}
     for n in LATENCY_ROWS:
         times = {impl: [] for impl in impls}
         rows = {dt: np.ascontiguousarray(X[:n]) for dt, X in inputs.items()}
-        for r in range(calls):
+        for r in range(rounds):
             for impl in _round_order(impls, r):
-                X = rows[impl.dtype]
-                start = time.perf_counter()
-                models[impl].predict_proba(X)
-                times[impl].append(time.perf_counter() - start)
+                X, predict_proba = rows[impl.dtype], models[impl].predict_proba
+                time.sleep(PREDICT_SETTLE_SECONDS)
+                for _ in range(calls):
+                    start = time.perf_counter()
+                    predict_proba(X)
+                    times[impl].append(time.perf_counter() - start)
         for impl in impls:
             medians[impl, n] = median(times[impl])
     for impl in impls:
