@@ -578,6 +578,24 @@ def test_string_labels_equal_integer_labels():
     assert_array_equal(by_name.predict(X_CLF), names[by_int.predict(X_CLF)])
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(
+    "y", [Y_CLF, Y_BIN, np.c_[Y_BIN, 1 - Y_BIN]], ids=["3", "2", "ml"]
+)
+def test_validation_accuracy_is_accuracy_score_to_the_bit(y, weighted):
+    from sklearn.metrics import accuracy_score
+
+    clf = MLPClassifier(max_iter=2, **SMALL).fit(X_CLF, y)
+    rng = np.random.RandomState(0)
+    Y = clf._encode_targets(y)
+    P = rng.uniform(size=Y.shape).round(1)  # ties, and exactly 0.5
+    P[:5] = 0.5
+    sw = rng.uniform(0.1, 2.0, size=len(y)) if weighted else None
+    expected = accuracy_score(clf._decode_targets(Y), clf._decode(P), sample_weight=sw)
+    assert clf._default_score(P, Y, sw) == expected
+    assert (clf._correct_predictions(P, Y) is None) == (y.ndim == 2)  # multilabel
+
+
 def test_string_labels_with_early_stopping():
     y = np.array(["class_a", "class_b", "class_c"], dtype=object)[Y_CLF]
     clf = MLPClassifier(early_stopping=True, max_iter=15, **SMALL).fit(X_CLF, y)
