@@ -127,7 +127,6 @@ class Component:
 
 
 @functools.cache
-@functools.cache
 def _init_param_names(cls, init):
     """Sorted hyper-parameter names of ``cls``, whose ``__init__`` is ``init``.
 
@@ -146,6 +145,7 @@ def _init_param_names(cls, init):
     return tuple(sorted(p.name for p in parameters if p.name != "self"))
 
 
+@functools.cache
 def _class_keeps(cls, owner, methods):
     # Cached: asked on every batch, and a class's methods do not change.
     return all(getattr(cls, name) is getattr(owner, name) for name in methods)

@@ -476,17 +476,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dtypes, an unknown class, NaN) returns None, and the caller takes
         scikit-learn's path, which converts or raises its errors.
         """
-        classes, binarizer = self.classes_, self._label_binarizer
+        classes, kind = self.classes_, self._single_label_kind()
         if not (
-            type(y) is np.ndarray
+            kind is not None
+            and type(y) is np.ndarray
             and y.ndim == 1
             and y.dtype == classes.dtype
             and y.dtype.kind in "iuf"
             and y.shape[0] == getattr(X, "shape", (None,))[0]
-            and (
-                binarizer.y_type_ == "multiclass"
-                or (binarizer.y_type_ == "binary" and len(classes) == 2)
-            )
             and self._is_ready_input(X, dtype)
         ):
             return None
@@ -494,7 +491,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         np.minimum(index, len(classes) - 1, out=index)
         if not np.array_equal(classes[index], y):
             return None  # unknown classes, or NaN
-        if binarizer.y_type_ == "binary":
+        if kind == "binary":
             return (index == 1)[:, np.newaxis]
         Y = np.zeros((y.shape[0], len(classes)), dtype=bool)
         Y[np.arange(y.shape[0]), index] = True
@@ -540,15 +537,34 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         about 70 us a call, a third of predicting one row."""
         binarizer = self._label_binarizer
         classes = binarizer.classes_
-        if isinstance(P, np.ndarray) and not binarizer.sparse_input_:
-            if binarizer.y_type_ == "multiclass":
+        if isinstance(P, np.ndarray):
+            kind = self._single_label_kind()
+            if kind == "multiclass":
                 return classes[P.argmax(axis=1)]
-            if binarizer.y_type_ == "binary" and len(classes) == 2:
-                threshold = (binarizer.pos_label + binarizer.neg_label) / 2.0
-                return classes[(P.ravel() > threshold).astype(np.intp)]
+            if kind == "binary":
+                return classes[(P.ravel() > self._binary_threshold()).astype(np.intp)]
         if self.n_outputs_ == 1:
             P = P.ravel()
         return binarizer.inverse_transform(P)
+
+    def _single_label_kind(self):
+        """``"multiclass"`` or ``"binary"`` (two classes) for dense targets of
+        one label per sample, which sknn encodes and decodes itself; else
+        None (multilabel, sparse or one-class targets: the label binarizer's
+        work)."""
+        binarizer = self._label_binarizer
+        if binarizer.sparse_input_:
+            return None
+        if binarizer.y_type_ == "multiclass":
+            return "multiclass"
+        if binarizer.y_type_ == "binary" and len(binarizer.classes_) == 2:
+            return "binary"
+        return None
+
+    def _binary_threshold(self):
+        """The output above which a binary model predicts the positive class."""
+        binarizer = self._label_binarizer
+        return (binarizer.pos_label + binarizer.neg_label) / 2.0
 
     def _default_score(self, P, Y, sample_weight):
         correct = self._correct_predictions(P, Y)
@@ -565,14 +581,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         to the bit), after checks and label decoding that cost about 1 ms: a
         tenth of a small network's epoch, with early stopping.
         """
-        binarizer = self._label_binarizer
-        if not isinstance(P, np.ndarray) or binarizer.sparse_input_:
-            return None
-        if binarizer.y_type_ == "multiclass":
+        kind = self._single_label_kind() if isinstance(P, np.ndarray) else None
+        if kind == "multiclass":
             return P.argmax(axis=1) == Y.argmax(axis=1)
-        if binarizer.y_type_ == "binary" and len(binarizer.classes_) == 2:
-            threshold = (binarizer.pos_label + binarizer.neg_label) / 2.0
-            return (P[:, 0] > threshold) == Y[:, 0]
+        if kind == "binary":
+            return (P[:, 0] > self._binary_threshold()) == Y[:, 0]
         return None
 
     def _sample_weight_from_targets(self, Y, sample_weight):
