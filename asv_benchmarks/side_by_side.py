@@ -519,41 +519,50 @@ def _loadavg():
 # Workloads
 
 
-def _fashion_mnist_workload(title, impls, data, sizes, epochs, repeats, cfg, dtype):
-    """The Fashion-MNIST timings: batches of 256."""
+def _fashion_mnist_workload(net, dtype, impls, data, cfg):
+    """Timings of the ``"small"`` or ``"wide"`` network in ``dtype``:
+    batches of 256, the network's epochs and rounds from ``cfg``."""
+    sizes, epochs, repeats = {
+        "small": (SMALL, cfg.epochs, cfg.repeats),
+        "wide": (WIDE, cfg.wide_epochs, cfg.wide_repeats),
+    }[net]
+    name = np.dtype(dtype).name
+    title = f"{net}{name[-2:]}: {net} net, {name}"
     return timing_workload(
         title, impls, data, sizes, epochs, 256, cfg, repeats, gemm_dtype=dtype
     )
 
 
-def run_small32(cfg, data, report, peers):
+def _float32_impls(peers):
+    """sknn, then PyTorch with its default and its fused Adam, in float32."""
     impls = [Impl("sknn", np.float32)]
     if "torch" in peers:
         impls += [Impl("torch", np.float32), Impl("torch", np.float32, fused=True)]
+    return impls
+
+
+def _report_accuracy(report, acc, sknn, sklearn):
+    """Test accuracy of the small network: sknn's within 0.005 of sklearn's."""
+    report.target(
+        f"accuracy f{np.dtype(sknn.dtype).name[-2:]}: |sknn - sklearn| (small net)",
+        abs(acc[sknn] - acc[sklearn]),
+        "<=",
+        0.005,
+        unit="",
+    )
+
+
+def run_small32(cfg, data, report, peers):
+    impls = _float32_impls(peers)
     if "sklearn" in peers:
         impls.append(Impl("sklearn", np.float32))
-    times, bounds, acc = _fashion_mnist_workload(
-        "small32: small net, float32",
-        impls,
-        data,
-        SMALL,
-        cfg.epochs,
-        cfg.repeats,
-        cfg,
-        np.float32,
-    )
+    times, bounds, acc = _fashion_mnist_workload("small", np.float32, impls, data, cfg)
     _report_float32_targets(
         report, "small net", times[impls[0]], times, bounds, torch=0.7, gemm=1.3
     )
     sk32 = Impl("sklearn", np.float32)
     if sk32 in acc:
-        report.target(
-            "accuracy f32: |sknn - sklearn| (small net)",
-            abs(acc[impls[0]] - acc[sk32]),
-            "<=",
-            0.005,
-            unit="",
-        )
+        _report_accuracy(report, acc, impls[0], sk32)
 
 
 def _report_float32_targets(report, net, sknn, times, bounds, *, torch, gemm):
@@ -595,40 +604,14 @@ def _report_float64_target(report, net, times, impls, bounds):
 
 def run_small64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
-    times, bounds, acc = _fashion_mnist_workload(
-        "small64: small net, float64",
-        impls,
-        data,
-        SMALL,
-        cfg.epochs,
-        cfg.repeats,
-        cfg,
-        np.float64,
-    )
+    times, bounds, acc = _fashion_mnist_workload("small", np.float64, impls, data, cfg)
     _report_float64_target(report, "small net", times, impls, bounds)
-    report.target(
-        "accuracy f64: |sknn - sklearn| (small net)",
-        abs(acc[impls[0]] - acc[impls[1]]),
-        "<=",
-        0.005,
-        unit="",
-    )
+    _report_accuracy(report, acc, *impls)
 
 
 def run_wide32(cfg, data, report, peers):
-    impls = [Impl("sknn", np.float32)]
-    if "torch" in peers:
-        impls += [Impl("torch", np.float32), Impl("torch", np.float32, fused=True)]
-    times, bounds, _ = _fashion_mnist_workload(
-        "wide32: wide net, float32",
-        impls,
-        data,
-        WIDE,
-        cfg.wide_epochs,
-        cfg.wide_repeats,
-        cfg,
-        np.float32,
-    )
+    impls = _float32_impls(peers)
+    times, bounds, _ = _fashion_mnist_workload("wide", np.float32, impls, data, cfg)
     _report_float32_targets(
         report, "wide net", times[impls[0]], times, bounds, torch=0.8, gemm=1.4
     )
@@ -636,16 +619,7 @@ def run_wide32(cfg, data, report, peers):
 
 def run_wide64(cfg, data, report, peers):
     impls = [Impl("sknn", np.float64), Impl("sklearn", np.float64)]
-    times, bounds, _ = _fashion_mnist_workload(
-        "wide64: wide net, float64",
-        impls,
-        data,
-        WIDE,
-        cfg.wide_epochs,
-        cfg.wide_repeats,
-        cfg,
-        np.float64,
-    )
+    times, bounds, _ = _fashion_mnist_workload("wide", np.float64, impls, data, cfg)
     _report_float64_target(report, "wide net", times, impls, bounds)
 
 
