@@ -160,7 +160,7 @@ class Loss(Component):
 
 def _log_clipped(P):
     """``log(clip(P, eps, 1 - eps))`` in a new array, as scikit-learn clips."""
-    eps = np.finfo(P.dtype).eps
+    eps = _machine_epsilon(P.dtype)
     out = np.maximum(P, eps)
     np.minimum(out, 1 - eps, out=out)
     return np.log(out, out=out)
