@@ -1043,11 +1043,21 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, help="epochs per fit, small net")
     parser.add_argument("--wide-epochs", type=int, help="epochs per fit, wide net")
     parser.add_argument("--wide-repeats", type=int, help="alternating rounds, wide net")
-    parser.add_argument("--digits-epochs", type=int)
-    parser.add_argument("--digits-repeats", type=int)
-    parser.add_argument("--defaults-epochs", type=int)
-    parser.add_argument("--predict-rounds", type=int)
-    parser.add_argument("--memory-epochs", type=int)
+    parser.add_argument("--digits-epochs", type=int, help="epochs per fit, digits")
+    parser.add_argument("--digits-repeats", type=int, help="alternating rounds, digits")
+    parser.add_argument(
+        "--defaults-epochs",
+        type=int,
+        help="epochs per fit, scikit-learn's defaults on tabular data",
+    )
+    parser.add_argument(
+        "--predict-rounds",
+        type=int,
+        help="alternating rounds of predict_proba throughput",
+    )
+    parser.add_argument(
+        "--memory-epochs", type=int, help="epochs of each peak-memory fit"
+    )
     parser.add_argument(
         "--threads",
         type=int,

@@ -1182,6 +1182,49 @@ def test_prediction_keeps_scikit_learn_errors_and_warnings():
     assert_array_equal(named.predict(frame), clf.predict(X_CLF))
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "float32"])
+@pytest.mark.parametrize(
+    "bad", [[np.nan], [np.inf], [-np.inf], [np.inf, -np.inf]], ids=str
+)
+def test_prediction_rejects_non_finite_entries_in_any_layout(layout, bad):
+    # The fast path judges finiteness from row sums computed by BLAS; a NaN
+    # or an infinity anywhere, or infinities that cancel, must still raise.
+    dtype = "float32" if layout == "float32" else "float64"
+    clf = MLPClassifier(max_iter=2, dtype=dtype, **SMALL).fit(X_CLF, Y_CLF)
+    X = X_CLF[:10].astype(dtype)
+    X[6, : len(bad)] = bad
+    X = {
+        "F": np.asfortranarray(X),
+        "strided": np.repeat(X, 2, axis=0)[::2],
+    }.get(layout, X)
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        clf.predict(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_has_finite_entries_matches_isfinite(dtype):
+    from sknn._base import _has_finite_entries
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 7)).astype(dtype)
+    assert _has_finite_entries(X)
+    assert _has_finite_entries(np.asfortranarray(X))
+    for value in (np.nan, np.inf, -np.inf):
+        for i, j in [(0, 0), (49, 6), (17, 3)]:
+            Y = X.copy()
+            Y[i, j] = value
+            assert not _has_finite_entries(Y)
+            assert not _has_finite_entries(np.asfortranarray(Y))
+            assert not _has_finite_entries(Y[::-1, ::2] if j % 2 == 0 else Y[:, 1::2])
+    # Row sums that overflow from finite entries are left to the full check.
+    huge = np.full((3, 4), np.finfo(dtype).max, dtype=dtype)
+    assert not _has_finite_entries(huge)
+    # Row sums that are finite, but whose total overflows, still pass.
+    rows = np.zeros((4, 2), dtype=dtype)
+    rows[:, 0] = np.finfo(dtype).max / 2
+    assert _has_finite_entries(rows)
+
+
 def test_mixed_type_labels_raise_type_error():
     y = np.array(["a", 1] * 60, dtype=object)
     with pytest.raises(TypeError, match="strings or all be numbers"):
