@@ -375,6 +375,50 @@ def test_partial_fit_skips_validation_only_where_it_would_change_nothing(
     assert fast.loss_curve_ == slow.loss_curve_
 
 
+@pytest.mark.parametrize(
+    "kind",
+    ["multiclass", "binary", "float labels", "int32 labels", "list", "strings"]
+    + ["multilabel", "early stopping", "warm start"],
+)
+def test_fit_encodes_labels_as_the_binarizer_does(kind, monkeypatch):
+    from sklearn.preprocessing import LabelBinarizer
+
+    y = {
+        "binary": Y_BIN,
+        "float labels": Y_CLF.astype(float),
+        "int32 labels": Y_CLF.astype(np.int32),
+        "list": Y_CLF.tolist(),
+        "strings": np.array(["a", "b", "c"])[Y_CLF],
+        "multilabel": np.c_[Y_CLF == 0, Y_CLF > 0].astype(int),
+    }.get(kind, Y_CLF)
+    params = {**SMALL, "max_iter": 3}
+    if kind == "early stopping":
+        params["early_stopping"] = True
+
+    def fit(est):
+        est.fit(X_CLF, y)
+        if kind == "warm start":  # a second fit, with the classes known
+            est.set_params(warm_start=True).fit(X_CLF, y)
+        return est
+
+    transform = LabelBinarizer.transform
+    calls = []
+
+    def counted(self, y):
+        calls.append(1)
+        return transform(self, y)
+
+    monkeypatch.setattr(LabelBinarizer, "transform", counted)
+    fast = fit(MLPClassifier(**params))
+    assert bool(calls) == (kind in ("strings", "multilabel"))
+    # The same model as with every label through the binarizer.
+    monkeypatch.setattr(MLPClassifier, "_known_label_indicators", lambda *a: None)
+    slow = fit(MLPClassifier(**params))
+    assert_same_params(fast, slow)
+    assert fast.loss_curve_ == slow.loss_curve_
+    assert_array_equal(fast.predict(X_CLF), slow.predict(X_CLF))
+
+
 def test_partial_fit_keeps_scikit_learn_errors_for_later_batches():
     clf = MLPClassifier(**SMALL).partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="classes not in"):
