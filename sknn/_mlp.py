@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, validate_data
 
 from sknn._base import BaseMLP
 from sknn._component import resolve
+from sknn._scores import r2_score_of_checked
 from sknn.losses import LOSSES, REGRESSION_LOSSES, BinaryLogLoss, LogLoss, Loss
 
 _COMMON_PARAMETERS = """\
@@ -981,7 +982,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return Y.ravel() if Y.shape[1] == 1 else Y
 
     def _default_score(self, P, Y, sample_weight):
-        return r2_score(
+        # r2_score's value without its ~0.8 ms of input checks per epoch.
+        return r2_score_of_checked(
             self._decode_targets(Y),
             self._decode_targets(P),
             sample_weight=sample_weight,
