@@ -398,7 +398,13 @@ class BaseMLP(BaseEstimator, ABC):
                 "stochastic solver; L-BFGS minimizes a deterministic full-batch loss."
             )
         try:
-            with limit_threads(self.n_threads):
+            # A diverging run overflows in NumPy's products before the
+            # divergence check stops it with its own message (which keeps
+            # the last good weights); NumPy's warnings would only precede it.
+            with (
+                limit_threads(self.n_threads),
+                np.errstate(over="ignore", invalid="ignore"),
+            ):
                 if optimizer.stochastic:
                     self._fit_stochastic(
                         X, Y, sample_weight, optimizer, incremental, validation_data

@@ -1452,7 +1452,8 @@ def test_diverging_fit_raises_and_keeps_last_good_epoch():
     reg.set_params(learning_rate_init=1000.0)
     with pytest.raises(ValueError, match="non-finite parameter weights") as info:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflows
+            # The error alone: no NumPy overflow warnings before it.
+            warnings.simplefilter("error", RuntimeWarning)
             reg.fit(X_REG, Y_REG * 1e6)
     message = str(info.value)
     assert "learning_rate_init" in message and "scale" in message
@@ -1470,7 +1471,7 @@ def test_diverging_fit_from_scratch_keeps_finite_weights():
     reg = MLPRegressor(solver="sgd", learning_rate_init=100.0, **SMALL)
     with pytest.raises(ValueError, match="non-finite parameter weights"):
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("error", RuntimeWarning)
             reg.fit(X_REG, Y_REG * 1e6)
     assert all(np.isfinite(p).all() for p in _params_of(reg))
     assert np.isfinite(reg.predict(X_REG)).all()
@@ -1486,7 +1487,7 @@ def test_huge_inputs_never_leave_a_nan_model(solver):
     y = rng.standard_normal(size=10)
     reg = MLPRegressor(solver=solver)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflows
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow warnings
         if solver == "lbfgs":
             reg.fit(X, y)
         else:
