@@ -63,10 +63,12 @@ def _has_finite_entries(X):
     (3.7 vs 5.8 ms on 10,000 x 784 float64, 1.5 vs 3.5 ms float32, two
     threads): vectorized, multi-threaded, where NumPy's pairwise sum runs on
     one thread. Row sums that overflow from finite entries return False,
-    and the caller's full check decides.
+    and the caller's full check decides; the check itself warns of nothing
+    (scikit-learn's, where it runs, warns as it does).
     """
-    row_sums = X @ np.ones(X.shape[1], dtype=X.dtype)
-    return math.isfinite(row_sums.sum()) or bool(np.isfinite(row_sums).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        row_sums = X @ np.ones(X.shape[1], dtype=X.dtype)
+        return math.isfinite(row_sums.sum()) or bool(np.isfinite(row_sums).all())
 
 
 @functools.lru_cache(maxsize=16)
