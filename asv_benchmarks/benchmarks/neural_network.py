@@ -132,6 +132,34 @@ class MLPRegressorBenchmark(Estimator, Benchmark):
         self.estimator.predict(self.X_val)
 
 
+class MLPRegressorEarlyStoppingBenchmark(Estimator, Benchmark):
+    """Small regression with early stopping: 2000 synthetic rows x 20 features,
+    20-100-1, scikit-learn's defaults, a fixed 30 epochs, each scored on the
+    held-out 10 %: on data this small, the validation score is a large part
+    of an epoch."""
+
+    param_names = ["impl", "dtype"]
+    params = (IMPLS, DTYPES)
+
+    def setup_cache(self):
+        super().setup_cache()
+
+    def make_data(self, params):
+        _, dtype = params
+        return _synth_regression_dataset(
+            n_samples=2000, n_features=20, dtype=np.dtype(dtype)
+        )
+
+    def make_estimator(self, params):
+        impl, _ = params
+        # tol=0 and n_iter_no_change=max_iter: early stopping scores every
+        # epoch but never stops before the 30th.
+        return estimator_class(impl, "regressor")(
+            early_stopping=True, max_iter=30, tol=0.0, n_iter_no_change=30,
+            random_state=0,
+        )  # fmt: skip
+
+
 def _blas_kernel():
     """What threadpoolctl sees of NumPy's BLAS, as one string."""
     blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
