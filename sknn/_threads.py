@@ -1,9 +1,18 @@
-"""Thread limits for BLAS and numexpr, applied for the duration of a call."""
+"""Thread limits for BLAS and numexpr, applied for the duration of a call.
+
+The limits are process-wide, while calls may overlap: fits in joblib's
+threads, predictions served from several threads. Each limit is shared by the
+calls inside it, and the original thread counts come back when the last of
+them ends. Restored call by call instead, a call ending while another runs
+put back the other's limit, which then outlived both: after two overlapping
+fits, SciPy's BLAS stayed on one thread for the rest of the process.
+"""
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import functools
 import os
+import threading
 from contextlib import contextmanager
 
 import numexpr
@@ -31,6 +40,49 @@ def _scipy_own_blas():
     return _thread_pools().select(filepath=scipy_blas) if scipy_blas else None
 
 
+_shared_limits_lock = threading.Lock()
+_shared_limits = {}  # name -> (restore the original, [apply of each call inside])
+
+
+@contextmanager
+def _shared_limit(name, apply):
+    """Run the block under ``apply()``, shared with overlapping calls.
+
+    ``apply`` sets the limit and returns a function that restores what it
+    found. The limit of the latest call to enter holds; when it leaves, the
+    latest call still inside gets its limit back (so nested calls unwind as
+    a stack), and when the last one leaves, the original comes back.
+    """
+    with _shared_limits_lock:
+        restore = apply()
+        original, inside = _shared_limits.setdefault(name, (restore, []))
+        entry = (apply,)  # this call's, told apart by identity
+        inside.append(entry)
+    try:
+        yield
+    finally:
+        with _shared_limits_lock:
+            latest = inside[-1] is entry
+            del inside[next(i for i, e in enumerate(inside) if e is entry)]
+            if not inside:
+                del _shared_limits[name]
+                original()
+            elif latest:
+                (reapply,) = inside[-1]
+                reapply()  # its restore function is not needed
+
+
+def _limit_blas_and_numexpr(n_threads):
+    previous_numexpr = numexpr.set_num_threads(n_threads)
+    blas = _thread_pools().limit(limits=n_threads, user_api="blas")
+
+    def restore():
+        blas.restore_original_limits()
+        numexpr.set_num_threads(previous_numexpr)
+
+    return restore
+
+
 @contextmanager
 def limit_threads(n_threads):
     """Cap BLAS and numexpr at ``n_threads`` inside the block, then restore.
@@ -47,12 +99,8 @@ def limit_threads(n_threads):
     if n_threads is None:
         yield
         return
-    previous = numexpr.set_num_threads(n_threads)
-    try:
-        with _thread_pools().limit(limits=n_threads, user_api="blas"):
-            yield
-    finally:
-        numexpr.set_num_threads(previous)
+    with _shared_limit("blas+numexpr", lambda: _limit_blas_and_numexpr(n_threads)):
+        yield
 
 
 @contextmanager
@@ -82,5 +130,6 @@ def single_threaded_scipy_blas():
     if scipy_blas is None:
         yield
         return
-    with scipy_blas.limit(limits=1):
+    apply = lambda: scipy_blas.limit(limits=1).restore_original_limits  # noqa: E731
+    with _shared_limit("scipy blas", apply):
         yield

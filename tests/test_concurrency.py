@@ -5,14 +5,18 @@ threaded workers) fits several estimators in one process, and services
 predict with one fitted model from many threads.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numexpr
 import pytest
 from joblib import Parallel, delayed
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
+from threadpoolctl import threadpool_info
 
 from sknn import MLPClassifier, MLPRegressor
+from sknn._threads import _shared_limit, limit_threads
 
 X, Y = load_digits(return_X_y=True)
 X = X[:400] / 16.0
@@ -55,13 +59,92 @@ def test_fits_in_threads_match_serial_fits(n_threads):
         ]
 
     targets = [Y, Y, Y, Y / 9.0]
+    before = _thread_counts()
     serial = [_fit(est, X, y) for est, y in zip(estimators(), targets, strict=True)]
     threaded = Parallel(n_jobs=2, prefer="threads")(
         delayed(_fit)(est, X, y) for est, y in zip(estimators(), targets, strict=True)
     )
+    # The thread pools are as they were: no call restored another's limit.
+    assert _thread_counts() == before
     for a, b in zip(threaded, serial, strict=True):
         for p, q in zip(
             a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True
         ):
             assert_array_equal(p, q)
         assert a.loss_curve_ == b.loss_curve_
+
+
+def _thread_counts():
+    pools = sorted((i["filepath"], i["num_threads"]) for i in threadpool_info())
+    return pools, numexpr.get_num_threads()
+
+
+def test_shared_limit_unwinds_nested_and_overlapping_calls():
+    state = {"limit": "original"}
+
+    def setting(value):
+        def apply():
+            found = state["limit"]
+            state["limit"] = value
+
+            def restore():
+                state["limit"] = found
+
+            return restore
+
+        return apply
+
+    # Nested in one thread: a stack.
+    with _shared_limit("test", setting(1)):
+        with _shared_limit("test", setting(2)):
+            assert state["limit"] == 2
+        assert state["limit"] == 1
+    assert state["limit"] == "original"
+    # Overlapping in two threads: A enters, B enters, A leaves, B leaves.
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def call_a():
+        with _shared_limit("test", setting("A")):
+            a_in.set()
+            b_in.wait()
+        a_out.set()
+
+    def call_b():
+        a_in.wait()
+        with _shared_limit("test", setting("B")):
+            b_in.set()
+            a_out.wait()
+            seen["after A left"] = state["limit"]
+
+    threads = [threading.Thread(target=call_a), threading.Thread(target=call_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen["after A left"] == "B"  # A left B's limit in place ...
+    assert state["limit"] == "original"  # ... and B restored the original
+
+
+def test_limit_threads_restores_after_overlapping_calls():
+    before = _thread_counts()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def call_a():
+        with limit_threads(1):
+            a_in.set()
+            b_in.wait()
+        a_out.set()
+
+    def call_b():
+        a_in.wait()
+        with limit_threads(2):
+            b_in.set()
+            a_out.wait()
+
+    threads = [threading.Thread(target=call_a), threading.Thread(target=call_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _thread_counts() == before
