@@ -132,14 +132,11 @@ class MLPRegressorBenchmark(Estimator, Benchmark):
         self.estimator.predict(self.X_val)
 
 
-class MLPRegressorEarlyStoppingBenchmark(Estimator, Benchmark):
+class MLPRegressorEarlyStoppingBenchmark(MLPRegressorBenchmark):
     """Small regression with early stopping: 2000 synthetic rows x 20 features,
     20-100-1, scikit-learn's defaults, a fixed 30 epochs, each scored on the
     held-out 10 %: on data this small, the validation score is a large part
     of an epoch."""
-
-    param_names = ["impl", "dtype"]
-    params = (IMPLS, DTYPES)
 
     def setup_cache(self):
         super().setup_cache()
