@@ -373,6 +373,10 @@ class Target:
     #: The same ratio with sknn's time replaced by the GEMM floor: the best any
     #: engine built on NumPy's BLAS can reach. None where not measured.
     floor: float | None = None
+    #: The lowest and highest per-round ratio (``value`` is their median): how
+    #: far a shared machine moves the ratio within one run. None for one-off
+    #: figures.
+    rounds: tuple | None = None
 
     def _meets(self, value):
         return value <= self.bound if self.op == "<=" else value >= self.bound
@@ -392,8 +396,20 @@ class Target:
 class Report:
     targets: list = field(default_factory=list)
 
-    def target(self, name, value, op, bound, unit="x", floor=None):
-        self.targets.append(Target(name, value, op, bound, unit, floor))
+    def target(self, name, value, op, bound, unit="x", floor=None, rounds=None):
+        self.targets.append(Target(name, value, op, bound, unit, floor, rounds))
+
+    def paired_target(self, name, a, b, op, bound, floor=None):
+        """A target on the paired ratio ``a / b``, with its per-round range."""
+        ratios = [x / y for x, y in zip(a, b, strict=True)]
+        self.target(
+            name,
+            median(ratios),
+            op,
+            bound,
+            floor=floor,
+            rounds=(min(ratios), max(ratios)),
+        )
 
 
 def _paired_ratio(a, b):
@@ -569,9 +585,10 @@ def _report_float32_targets(report, net, sknn, times, bounds, *, torch, gemm):
     """The float32 targets of a network: against PyTorch and the GEMM bound."""
     torch_default = Impl("torch", np.float32)
     if torch_default in times:
-        report.target(
+        report.paired_target(
             f"{net} f32: sknn / PyTorch epoch",
-            _paired_ratio(sknn, times[torch_default]),
+            sknn,
+            times[torch_default],
             "<=",
             torch,
             floor=_paired_ratio(bounds.floor, times[torch_default]),
@@ -581,9 +598,10 @@ def _report_float32_targets(report, net, sknn, times, bounds, *, torch, gemm):
             "   (info) sknn / PyTorch fused-Adam epoch: "
             f"{_paired_ratio(sknn, times[fused]):.3f}"
         )
-    report.target(
+    report.paired_target(
         f"{net} f32: sknn / GEMM-bound min",
-        _paired_ratio(sknn, bounds.gemm_min),
+        sknn,
+        bounds.gemm_min,
         "<=",
         gemm,
         floor=_paired_ratio(bounds.floor, bounds.gemm_min),
@@ -593,9 +611,10 @@ def _report_float32_targets(report, net, sknn, times, bounds, *, torch, gemm):
 def _report_float64_target(report, net, times, impls, bounds):
     """sknn's float64 epoch against scikit-learn's: at most 0.6 x."""
     sknn, sklearn = (times[impl] for impl in impls)
-    report.target(
+    report.paired_target(
         f"{net} f64: sknn / sklearn epoch",
-        _paired_ratio(sknn, sklearn),
+        sknn,
+        sklearn,
         "<=",
         0.6,
         floor=_paired_ratio(bounds.floor, sklearn),
@@ -642,11 +661,8 @@ def run_digits(cfg, data, report, peers):
         cfg,
         cfg.digits_repeats,
     )
-    report.target(
-        "digits f64: sknn / sklearn epoch",
-        _paired_ratio(times[impls[0]], times[impls[1]]),
-        "<=",
-        0.5,
+    report.paired_target(
+        "digits f64: sknn / sklearn epoch", times[impls[0]], times[impls[1]], "<=", 0.5
     )
     print(
         "   (info) float32 sknn / sklearn epoch: "
@@ -806,9 +822,10 @@ def run_predict(cfg, data, report, peers):
     _print_latency(models, inputs, cfg)
 
     def target(name, impl, peer, bound):
-        report.target(
+        report.paired_target(
             name,
-            _paired_ratio(throughput[impl], throughput[peer]),
+            throughput[impl],
+            throughput[peer],
             ">=",
             bound,
             floor=_paired_ratio(floor_throughput[impl.dtype], throughput[peer]),
@@ -1129,11 +1146,22 @@ def main(argv=None):
         "   'floor': the same ratio for the GEMM floor instead of sknn, the best an "
         "engine\n   on NumPy's BLAS can reach; where it misses, so must any such engine"
     )
-    print(f"   {'target':<52} {'sknn':>8}  {'bound':<9} {'floor':>7}  status")
+    print(
+        "   'rounds': the lowest and highest ratio of a single round ('sknn' is "
+        "their median)"
+    )
+    print(
+        f"   {'target':<52} {'sknn':>8}  {'rounds':<13} {'bound':<9} {'floor':>7}  "
+        "status"
+    )
     for t in report.targets:
         bound = f"{t.op} {t.bound:g}"
         floor = "" if t.floor is None else f"{t.floor:.3f}"
-        print(f"   {t.name:<52} {t.value:>8.3f}  {bound:<9} {floor:>7}  {t.status}")
+        rounds = "" if t.rounds is None else f"{t.rounds[0]:.3f}-{t.rounds[1]:.3f}"
+        print(
+            f"   {t.name:<52} {t.value:>8.3f}  {rounds:<13} {bound:<9} {floor:>7}  "
+            f"{t.status}"
+        )
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     if limits is not None:
         limits.restore_original_limits()
