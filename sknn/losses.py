@@ -236,8 +236,8 @@ class LogLoss(Loss):
         return raw
 
     def value(self, Y, P, sample_weight=None):
-        # Y * log(P) is xlogy(Y, P): the clipped log is finite, and Y is 0 or
-        # the weight of a class.
+        # Y * log(P) is xlogy(Y, P): the clipped log is finite, and Y holds
+        # class indicators, 0 or 1 (class weights come in as sample weights).
         log_P = _log_clipped(P)
         log_P *= Y
         return -_weighted_total(log_P, sample_weight)
