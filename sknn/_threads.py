@@ -44,6 +44,16 @@ _shared_limits_lock = threading.Lock()
 _shared_limits = {}  # name -> (restore the original, [apply of each call inside])
 
 
+def _reset_lock_in_child():
+    # A process forked while another thread held the lock would inherit it
+    # held, by a thread that does not exist in the child.
+    global _shared_limits_lock
+    _shared_limits_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
 @contextmanager
 def _shared_limit(name, apply):
     """Run the block under ``apply()``, shared with overlapping calls.

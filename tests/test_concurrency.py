@@ -5,7 +5,10 @@ threaded workers) fits several estimators in one process, and services
 predict with one fitted model from many threads.
 """
 
+import os
+import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numexpr
@@ -15,7 +18,7 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from threadpoolctl import threadpool_info
 
-from sknn import MLPClassifier, MLPRegressor
+from sknn import MLPClassifier, MLPRegressor, _threads
 from sknn._threads import _shared_limit, limit_threads
 
 X, Y = load_digits(return_X_y=True)
@@ -148,3 +151,28 @@ def test_limit_threads_restores_after_overlapping_calls():
     for thread in threads:
         thread.join()
     assert _thread_counts() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+# Python 3.12+ warns that forking a multi-threaded process may deadlock: the
+# case this test is about.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_process_forked_while_the_lock_is_held_can_limit_threads():
+    # Another thread inside a limit when the process forks: the child must not
+    # inherit a lock held by a thread it does not have.
+    with _threads._shared_limits_lock:
+        pid = os.fork()
+        if pid == 0:  # the child
+            with limit_threads(1):
+                pass
+            os._exit(0)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung on the thread-limit lock")
