@@ -41,17 +41,31 @@ def _scipy_own_blas():
 
 
 _shared_limits_lock = threading.Lock()
-_shared_limits = {}  # name -> (restore the original, [apply of each call inside])
+# name -> (restore the original, [(apply, thread id) of each call inside])
+_shared_limits = {}
 
 
-def _reset_lock_in_child():
-    # A process forked while another thread held the lock would inherit it
-    # held, by a thread that does not exist in the child.
+def _after_fork_in_child():
+    """Keep only the forking thread's calls: the child has no other thread.
+
+    A lock held by another thread at the fork would stay held forever, and
+    that thread's calls would never leave to restore the original limits.
+    """
     global _shared_limits_lock
     _shared_limits_lock = threading.Lock()
+    me = threading.get_ident()
+    for name, (original, inside) in list(_shared_limits.items()):
+        mine = [entry for entry in inside if entry[1] == me]
+        if not mine:
+            del _shared_limits[name]
+            original()
+            continue
+        if mine[-1] is not inside[-1]:
+            mine[-1][0]()
+        inside[:] = mine
 
 
-os.register_at_fork(after_in_child=_reset_lock_in_child)
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager
@@ -66,7 +80,7 @@ def _shared_limit(name, apply):
     with _shared_limits_lock:
         restore = apply()
         original, inside = _shared_limits.setdefault(name, (restore, []))
-        entry = (apply,)  # this call's, told apart by identity
+        entry = (apply, threading.get_ident())  # told apart by identity
         inside.append(entry)
     try:
         yield
@@ -78,7 +92,7 @@ def _shared_limit(name, apply):
                 del _shared_limits[name]
                 original()
             elif latest:
-                (reapply,) = inside[-1]
+                reapply, _ = inside[-1]
                 reapply()  # its restore function is not needed
 
 

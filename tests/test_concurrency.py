@@ -153,26 +153,71 @@ def test_limit_threads_restores_after_overlapping_calls():
     assert _thread_counts() == before
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-# Python 3.12+ warns that forking a multi-threaded process may deadlock: the
-# case this test is about.
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
-def test_a_process_forked_while_the_lock_is_held_can_limit_threads():
-    # Another thread inside a limit when the process forks: the child must not
-    # inherit a lock held by a thread it does not have.
-    with _threads._shared_limits_lock:
-        pid = os.fork()
-        if pid == 0:  # the child
-            with limit_threads(1):
-                pass
-            os._exit(0)
+def _run_in_forked_child(check):
+    """Fork; the child runs ``check()`` and exits 0 if it returns True."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            code = 0 if check() else 1
+        except BaseException:
+            code = 2
+        os._exit(code)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            assert os.waitstatus_to_exitcode(status) == 0
-            return
+            return os.waitstatus_to_exitcode(status)
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    pytest.fail("the forked child hung on the thread-limit lock")
+    return "hung"
+
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+# Python 3.12+ warns that forking a multi-threaded process may deadlock: the
+# case these tests are about.
+forks_with_threads = pytest.mark.filterwarnings("ignore:This process .* is multi-")
+
+
+@needs_fork
+@forks_with_threads
+def test_a_process_forked_while_the_lock_is_held_can_limit_threads():
+    # The child must not inherit a lock held by a thread it does not have.
+    def check():
+        with limit_threads(1):
+            pass
+        return True
+
+    with _threads._shared_limits_lock:
+        assert _run_in_forked_child(check) == 0
+
+
+@needs_fork
+@forks_with_threads
+def test_a_forked_child_drops_the_limits_of_threads_it_does_not_have():
+    # Another thread is inside limit_threads(1) at the fork: in the child, that
+    # call will never end, so the original thread counts come back at once.
+    before = _thread_counts()
+    entered, release = threading.Event(), threading.Event()
+
+    def inside_a_limit():
+        with limit_threads(1):
+            entered.set()
+            release.wait()
+
+    thread = threading.Thread(target=inside_a_limit)
+    thread.start()
+    entered.wait()
+    try:
+
+        def check():
+            restored = _thread_counts() == before
+            with limit_threads(1):
+                pass
+            return restored and _thread_counts() == before
+
+        assert _run_in_forked_child(check) == 0
+    finally:
+        release.set()
+        thread.join()
+    assert _thread_counts() == before
