@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_array, validate_data
 
-from sknn._base import BaseMLP
+from sknn._base import BaseMLP, _has_finite_entries
 from sknn._component import resolve
 from sknn._scores import r2_score_of_checked
 from sknn.losses import LOSSES, REGRESSION_LOSSES, BinaryLogLoss, LogLoss, Loss
@@ -958,9 +958,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _is_ready_target(self, X, y, dtype):
         """Whether a ``partial_fit`` batch needs no validation: ``X`` is ready
         (:meth:`_is_ready_input`) and ``y`` a float array of one value per
-        row and output, with a finite sum, which ``validate_data`` would
-        return as it is. scikit-learn's checks of both cost about 0.5 ms a
-        call; anything else takes them."""
+        row and output, with finite entries (judged as ``X``'s are, without
+        warnings of its own), which ``validate_data`` would return as it is.
+        scikit-learn's checks of both cost about 0.5 ms a call; anything else
+        takes them."""
         return (
             type(y) is np.ndarray
             and y.dtype.kind == "f"
@@ -968,7 +969,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] > 1))
             and (y.ndim == 1) == (self.n_outputs_ == 1)
             and self._is_ready_input(X, dtype)
-            and bool(np.isfinite(np.sum(y)))
+            and _has_finite_entries(y.reshape(y.shape[0], -1))
         )
 
     def _make_loss(self):

@@ -473,6 +473,24 @@ def test_regressor_partial_fit_keeps_scikit_learn_errors_and_warnings():
         reg.partial_fit(X_REG[:4], Y_REG[:5])
 
 
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_regressor_partial_fit_target_check_warns_of_nothing(n_outputs):
+    y = Y_REG if n_outputs == 1 else np.c_[Y_REG, -Y_REG]
+    reg = MLPRegressor(**SMALL).partial_fit(X_REG[:30], y[:30])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        # Finite targets whose sums overflow: scikit-learn accepts them, and
+        # the batch trains and diverges with sknn's error alone.
+        huge = np.full_like(y[:4], np.finfo(np.float64).max)
+        with pytest.raises(ValueError, match="non-finite parameter weights"):
+            reg.partial_fit(X_REG[:4], huge)
+        # Infinite targets: scikit-learn's error.
+        infinite = y[:4].copy()
+        infinite[1] = np.inf
+        with pytest.raises(ValueError, match="Input y contains infinity"):
+            reg.partial_fit(X_REG[:4], infinite)
+
+
 def test_integer_seed_restarts_the_same_generator_on_every_fit():
     clf = MLPClassifier(max_iter=2, **SMALL).fit(X_CLF, Y_CLF)
     rng = clf._fresh_random_state()
