@@ -276,9 +276,10 @@ class BaseMLP(BaseEstimator, ABC):
             and not isinstance(optimizer, SGD)
         ):
             warnings.warn(
-                f"learning_rate={self.learning_rate!r} applies to the 'sgd' solver "
-                f"only, as in scikit-learn; {type(optimizer).__name__} trains at the "
-                "constant learning_rate_init. Pass a schedule instance to apply it.",
+                f"learning_rate={self.learning_rate!r} applies to the SGD solvers "
+                "only ('sgd', 'momentum', 'nesterov'), as in scikit-learn; "
+                f"{type(optimizer).__name__} trains at the constant "
+                "learning_rate_init. Pass a schedule instance to apply it.",
                 UserWarning,
                 stacklevel=4,
             )

@@ -28,11 +28,12 @@ _COMMON_PARAMETERS = """\
         The ith element is the number of units in the ith hidden layer. An
         empty tuple gives a network without hidden layers (a linear model).
 
-    activation : {{'identity', 'logistic', 'tanh', 'relu'}} or Activation, \
-default='relu'
-        Activation of the hidden layers: 'identity' (``f(x) = x``),
-        'logistic' (``f(x) = 1 / (1 + exp(-x))``), 'tanh' or 'relu'
-        (``f(x) = max(0, x)``), or an instance from ``sknn.activations``.
+    activation : str, list or Activation, default='relu'
+        Activation of the hidden layers: scikit-learn's 'identity'
+        (``f(x) = x``), 'logistic' (``f(x) = 1 / (1 + exp(-x))``), 'tanh' or
+        'relu' (``f(x) = max(0, x)``), or 'leaky_relu', 'elu', 'selu',
+        'softplus', 'gelu', 'silu'; an instance from ``sknn.activations``; or
+        a list with one of these per hidden layer.
 
     solver : str or Optimizer, default='adam'
         The weight optimizer. scikit-learn's three: 'lbfgs' (quasi-Newton,
@@ -97,7 +98,10 @@ default='relu'
         initialization.
 
     momentum : float, default=0.9
-        Momentum of 'sgd', in [0, 1]. Ignored when ``solver`` is an instance.
+        Momentum of 'sgd', in [0, 1]; also of the other solvers named with a
+        momentum parameter: 'momentum', 'nesterov' and 'rmsprop' (which thus
+        runs with momentum 0.9 unless this is set). Ignored when ``solver``
+        is an instance.
 
     nesterovs_momentum : bool, default=True
         Whether 'sgd' uses Nesterov's momentum. Ignored when ``solver`` is an
@@ -124,8 +128,10 @@ default='relu'
         instance.
 
     epsilon : float, default=1e-8
-        Adam's numerical-stability term. Ignored when ``solver`` is an
-        instance.
+        Adam's numerical-stability term; also that of the other solvers
+        named with one: 'adamw', 'nadam', 'adamax', 'adagrad', 'adadelta'
+        and 'rmsprop' (whose own defaults, as instances, may differ).
+        Ignored when ``solver`` is an instance.
 
     n_iter_no_change : int, default=10
         Epochs without a ``tol`` improvement before stopping.
@@ -208,10 +214,12 @@ _COMMON_ATTRIBUTES = """\
         The loss of each epoch ('lbfgs': of each iteration).
 
     validation_scores_ : list of float or None
-        The validation score of each epoch with early stopping, else None.
+        The validation score of each epoch with early stopping or validation
+        data (``X_val``, ``y_val``; 'lbfgs' records one, at the end), else
+        None.
 
     best_validation_score_ : float or None
-        The best validation score with early stopping, else None.
+        The best of ``validation_scores_`` when they are recorded, else None.
 
     learning_rate_curve_ : list of float
         The learning rate at the start of each epoch; None for 'lbfgs'.
@@ -293,7 +301,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
     same parameters, defaults, fitted attributes and results, on a faster
-    engine, plus ``dtype``, ``n_threads`` and ``decision_function``. Binary
+    engine, plus ``decision_function`` and parameters of its own (``dtype``,
+    ``n_threads``, regularization, initialization, validation; below). Binary
     and multilabel targets get a logistic output and binary cross-entropy,
     multiclass targets a softmax and categorical cross-entropy.
 
@@ -804,7 +813,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     same parameters, defaults, fitted attributes and results, on a faster
-    engine, plus ``dtype`` and ``n_threads``. Single and multi-output targets.
+    engine, plus parameters of its own (``dtype``, ``n_threads``,
+    regularization, initialization, validation; below). Single and
+    multi-output targets.
 
     Parameters
     ----------

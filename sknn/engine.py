@@ -6,8 +6,9 @@ scikit-learn, so it can be tested and timed on its own. The estimators in
 outcomes (``FitOutcome``, ``TrainingDiverged``) into scikit-learn's warnings
 and errors.
 
-Speed comes from keeping the work inside BLAS: all weights, then all biases,
-live in one contiguous parameter vector (the layers hold views into it, and
+Speed comes from keeping the work inside BLAS: all weights, then all biases
+(then the normalization layers' scales and shifts), live in one contiguous
+parameter vector (the layers hold views into it, and
 the gradients mirror it), so an optimizer step is a few vectorized passes over
 the whole model; batch buffers are allocated once per fit and reused; each
 dense layer applies its activation with its bias (and, backwards, the
@@ -81,7 +82,8 @@ class Network:
     Attributes
     ----------
     params : ndarray of shape (n_params,)
-        All parameters: the weights of every layer, then the biases.
+        All parameters: the weights of every layer, then the biases, then
+        the normalization layers' scales and shifts.
     grads : ndarray of shape (n_params,)
         Gradient buffer with the same layout.
     coefs : list of ndarray

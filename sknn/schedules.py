@@ -115,7 +115,8 @@ class InvScaling(Schedule):
     """Decay as ``lr0 / (t + 1) ** power_t``, ``t`` the samples seen so far.
 
     scikit-learn's 'invscaling': with ``learning_rate='invscaling'`` it
-    applies to the 'sgd' solver only; as an instance, to any solver.
+    applies to the SGD family only ('sgd', 'momentum', 'nesterov'); as an
+    instance, to any solver.
 
     Parameters
     ----------

@@ -44,7 +44,7 @@ from sknn import MLPClassifier, MLPRegressor
 from sknn._base import BaseMLP
 from sknn.activations import ReLU, Tanh
 from sknn.losses import PoissonLoss, SquaredError
-from sknn.optimizers import LBFGS, SGD, Adam
+from sknn.optimizers import LBFGS, SGD, Adadelta, Adagrad, Adam, Nesterov, RMSprop
 from sknn.schedules import Adaptive, InvScaling
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -936,6 +936,24 @@ def test_instance_equals_name_and_ignores_flat_parameters(instance, named, flat)
     if flat is not None:
         c = MLPClassifier(**params, **flat).fit(X_CLF, Y_CLF)
         assert not np.allclose(a.coefs_[0], c.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    "name, equivalent",
+    [
+        ("rmsprop", lambda: RMSprop(momentum=0.5, epsilon=1e-3)),
+        ("adadelta", lambda: Adadelta(epsilon=1e-3)),
+        ("adagrad", lambda: Adagrad(epsilon=1e-3)),
+        ("nesterov", lambda: Nesterov(momentum=0.5)),
+    ],
+)
+def test_flat_parameters_reach_every_named_solver_that_has_them(name, equivalent):
+    # The docs promise that momentum and epsilon configure every named solver
+    # whose class has a parameter of that name, not only sgd and adam.
+    params = dict(max_iter=10, learning_rate_init=0.05, n_threads=1, **SMALL)
+    named = MLPClassifier(solver=name, momentum=0.5, epsilon=1e-3, **params)
+    instance = MLPClassifier(solver=equivalent(), **params)
+    assert_same_params(named.fit(X_CLF, Y_CLF), instance.fit(X_CLF, Y_CLF))
 
 
 def test_poisson_instance_equals_name():

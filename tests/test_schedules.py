@@ -256,12 +256,21 @@ def test_every_schedule_applies_to_every_stochastic_solver(name, solver):
 
 @pytest.mark.parametrize("name", ["invscaling", "adaptive"])
 def test_sklearn_names_apply_to_sgd_only_and_warn_otherwise(name):
-    with pytest.warns(UserWarning, match="applies to the 'sgd' solver only"):
+    with pytest.warns(UserWarning, match="applies to the SGD solvers only"):
         clf = _fit(solver="adam", learning_rate=name, max_iter=5)
     assert_allclose(clf.learning_rate_curve_, 0.001)
-    sgd = _fit(
-        solver="sgd", learning_rate="invscaling", max_iter=5, learning_rate_init=0.1
-    )
+
+
+@pytest.mark.parametrize("solver", ["sgd", "momentum", "nesterov"])
+def test_sklearn_names_apply_to_the_sgd_family_without_warning(solver):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        sgd = _fit(
+            solver=solver,
+            learning_rate="invscaling",
+            max_iter=5,
+            learning_rate_init=0.1,
+        )
     assert sgd.learning_rate_curve_[1] == pytest.approx(0.1 / (60 + 1) ** 0.5)
 
 
