@@ -977,7 +977,7 @@ def test_schedule_instance_applies_to_adam():
         decayed.fit(X_CLF, Y_CLF)
     assert not np.allclose(decayed.coefs_[0], constant.coefs_[0])
     # By name, the schedule is sgd-only: Adam warns and trains at a constant rate.
-    with pytest.warns(UserWarning, match="'sgd' solver only"):
+    with pytest.warns(UserWarning, match="SGD solvers only"):
         named = MLPClassifier(learning_rate="invscaling", **params)
         named.fit(X_CLF, Y_CLF)
     assert_same_params(named, constant)

@@ -288,7 +288,7 @@ def test_parity_adam_ignores_sgd_schedules(learning_rate):
     )
     ref.fit(X, y)
     assert ref.n_iter_ < MAX_ITER, "precondition: training plateaued"
-    with pytest.warns(UserWarning, match="'sgd' solver only"):
+    with pytest.warns(UserWarning, match="SGD solvers only"):
         est.fit(X, y)
     assert_same_model(ref, est, X)
 
