@@ -49,7 +49,7 @@ from sknn.optimizers import Optimizer
 REGIONS = ("weights", "biases", "norm")
 
 #: Without early stopping, an epoch loss this many times the first epoch's
-#: (or 1, whichever is larger) counts as divergence.
+#: of the same call (or 1, whichever is larger) counts as divergence.
 DIVERGENCE_GROWTH = 1e4
 
 
@@ -619,6 +619,11 @@ def fit_stochastic(
     # scikit-learn's ``order[shuffled arange]``, without the two temporaries.
     last_good = _snapshot(network, state)
     state.n_iter = 0
+    # The loss that an exploding one is measured against: this call's first
+    # epoch's. An earlier call's (partial_fit, a warm start) may come from
+    # other data, against which new data's loss can be 1e4 times larger
+    # without anything diverging.
+    first_loss = None
     try:
         for _ in range(max_iter):
             if shuffle:
@@ -666,7 +671,8 @@ def fit_stochastic(
                 batch_loss = accumulated_loss / n_samples
             epoch_loss = batch_loss
             finite = np.isfinite(epoch_loss) and np.isfinite(params).all()
-            first_loss = state.loss_curve[0] if state.loss_curve else epoch_loss
+            if first_loss is None:
+                first_loss = epoch_loss
             exploded = (
                 not early_stopping
                 and finite
@@ -834,10 +840,15 @@ def _diverged(
             print(message)
         return _finish(network, state, averaging, "diverged", message)
     _finish(network, state, averaging, "diverged")
+    # scikit-learn's message where the weights did become non-finite.
+    headline = (
+        "Training diverged"
+        if exploded
+        else "Solver produced non-finite parameter weights"
+    )
     raise TrainingDiverged(
-        f"Solver produced non-finite parameter weights: {what} in epoch "
-        f"{state.n_iter + 1}. The weights of the last good epoch were kept. "
-        f"{hint}"
+        f"{headline}: {what} in epoch {state.n_iter + 1}. The weights of the "
+        f"last good epoch were kept. {hint}"
     )
 
 
