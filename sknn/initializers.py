@@ -22,6 +22,10 @@ from sknn._component import Component
 class Initializer(Component):
     """Base class of initializers."""
 
+    #: Whether the initializer draws 1-d (bias) arrays too; ``bias_init='auto'``
+    #: pairs one that does not with zeros (:func:`auto_bias_initializer`).
+    draws_biases = True
+
     def __call__(self, shape, *, fan_in, fan_out, rng, dtype=np.float64):
         """Draw an array.
 
@@ -173,7 +177,8 @@ class Orthogonal(Initializer):
     linear part of a deep stack neither explodes nor vanishes at the start.
 
     Only 2-d (weight) shapes: a bias shape raises ``ValueError``; initialize
-    the biases with ``zeros`` or ``constant``.
+    the biases with ``zeros`` or ``constant`` (``bias_init='auto'`` takes
+    zeros, see :func:`auto_bias_initializer`).
 
     Parameters
     ----------
@@ -189,6 +194,8 @@ class Orthogonal(Initializer):
     >>> np.allclose(W.T @ W, np.eye(3))
     True
     """
+
+    draws_biases = False
 
     def __init__(self, gain=1.0):
         self.gain = gain
@@ -259,6 +266,34 @@ class Constant(Initializer):
 
     def __call__(self, shape, *, fan_in, fan_out, rng, dtype=np.float64):
         return np.full(shape, self.value, dtype=dtype)
+
+
+def auto_bias_initializer(weight_init):
+    """The bias initializer that ``bias_init='auto'`` pairs with ``weight_init``.
+
+    ``weight_init`` itself, as scikit-learn draws the biases from the weights'
+    law, unless it only initializes 2-d weights (``draws_biases = False``, as
+    :class:`Orthogonal`): then zeros, the biases PyTorch users pair with
+    ``orthogonal_``.
+
+    Parameters
+    ----------
+    weight_init : Initializer
+        The weight initializer of a layer.
+
+    Returns
+    -------
+    bias_init : Initializer
+
+    Examples
+    --------
+    >>> from sknn.initializers import GlorotUniform, Orthogonal, auto_bias_initializer
+    >>> auto_bias_initializer(Orthogonal())
+    Zeros()
+    >>> auto_bias_initializer(GlorotUniform(factor=2.0))
+    GlorotUniform(factor=2.0)
+    """
+    return weight_init if weight_init.draws_biases else Zeros()
 
 
 def sklearn_initializer(activation_name):

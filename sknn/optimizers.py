@@ -15,8 +15,10 @@ decay, and the L2 term's gradient, which the training loop hands to
 
 import functools
 import math
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
 
 from sknn import _kernels as kernels
 from sknn._blas import axpy
@@ -27,6 +29,14 @@ def _scaled_square(x, factor, out):
     np.square(x, out=out)
     out *= factor
     return out
+
+
+# PyTorch's ranges (torch.optim), which contain scikit-learn's for the flat
+# parameters the estimators pass to named solvers. epsilon may be 0 as in
+# PyTorch (the comparisons with PyTorch's Adam need it), where scikit-learn's
+# flat ``epsilon`` must be positive.
+_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+_BETA = Interval(Real, 0, 1, closed="left")
 
 
 class Optimizer(Component):
@@ -71,6 +81,7 @@ class Optimizer(Component):
             How many leading parameters (the weights) weight decay and the L2
             term apply to; None means all of them.
         """
+        self._validate_params()
         self._scratch_spec = (n_params, np.dtype(dtype))
         self._scratches = {}
         self.n_decayed_ = n_params if n_decayed is None else n_decayed
@@ -181,6 +192,12 @@ class SGD(Optimizer):
     array([0.95])
     """
 
+    _parameter_constraints: dict = {
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": ["boolean"],
+        "weight_decay": [_NON_NEGATIVE],
+    }
+
     def __init__(self, momentum=0.9, nesterov=True, weight_decay=0.0):
         self.momentum = momentum
         self.nesterov = nesterov
@@ -271,6 +288,12 @@ class Adagrad(Optimizer):
     array([0.9])
     """
 
+    _parameter_constraints: dict = {
+        "epsilon": [_NON_NEGATIVE],
+        "initial_accumulator_value": [_NON_NEGATIVE],
+        "weight_decay": [_NON_NEGATIVE],
+    }
+
     def __init__(self, epsilon=1e-10, initial_accumulator_value=0.0, weight_decay=0.0):
         self.epsilon = epsilon
         self.initial_accumulator_value = initial_accumulator_value
@@ -319,6 +342,12 @@ class Adadelta(Optimizer):
     >>> opt.step(w, np.array([0.5]), lr=1.0); bool(w[0] < 1.0)
     True
     """
+
+    _parameter_constraints: dict = {
+        "rho": [Interval(Real, 0, 1, closed="both")],
+        "epsilon": [_NON_NEGATIVE],
+        "weight_decay": [_NON_NEGATIVE],
+    }
 
     def __init__(self, rho=0.9, epsilon=1e-6, weight_decay=0.0):
         self.rho = rho
@@ -379,6 +408,14 @@ class RMSprop(Optimizer):
     >>> opt.step(w, np.array([0.5]), lr=0.1); w.round(6)
     array([0.9])
     """
+
+    _parameter_constraints: dict = {
+        "rho": [Interval(Real, 0, 1, closed="both")],
+        "epsilon": [_NON_NEGATIVE],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "centered": ["boolean"],
+        "weight_decay": [_NON_NEGATIVE],
+    }
 
     def __init__(
         self, rho=0.99, epsilon=1e-8, momentum=0.0, centered=False, weight_decay=0.0
@@ -464,6 +501,14 @@ class Adam(Optimizer):
     >>> opt.step(w, np.array([0.5]), lr=0.1); w.round(6)  # first step is lr
     array([0.9])
     """
+
+    _parameter_constraints: dict = {
+        "beta_1": [_BETA],
+        "beta_2": [_BETA],
+        "epsilon": [_NON_NEGATIVE],
+        "amsgrad": ["boolean"],
+        "weight_decay": [_NON_NEGATIVE],
+    }
 
     def __init__(
         self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False, weight_decay=0.0
@@ -592,6 +637,14 @@ class Nadam(Optimizer):
     True
     """
 
+    _parameter_constraints: dict = {
+        "beta_1": [_BETA],
+        "beta_2": [_BETA],
+        "epsilon": [_NON_NEGATIVE],
+        "momentum_decay": [_NON_NEGATIVE],
+        "weight_decay": [_NON_NEGATIVE],
+    }
+
     def __init__(
         self,
         beta_1=0.9,
@@ -665,6 +718,13 @@ class Adamax(Optimizer):
     array([0.9])
     """
 
+    _parameter_constraints: dict = {
+        "beta_1": [_BETA],
+        "beta_2": [_BETA],
+        "epsilon": [_NON_NEGATIVE],
+        "weight_decay": [_NON_NEGATIVE],
+    }
+
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.0):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -713,6 +773,10 @@ class LBFGS(Optimizer):
     >>> from sknn.optimizers import LBFGS
     >>> clf = MLPClassifier(solver=LBFGS(max_fun=500))
     """
+
+    _parameter_constraints: dict = {
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
 
     stochastic = False
 

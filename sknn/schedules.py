@@ -17,8 +17,16 @@ way. This is how PyTorch's ``lr_scheduler`` classes count when their
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval
 
 from sknn._component import Component
+
+# A rate or a factor of the rate: negative rates make no sense.
+_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+_POSITIVE = Interval(Real, 0, None, closed="neither")
+_COUNT = Interval(Integral, 1, None, closed="left")
 
 
 class Schedule(Component):
@@ -46,7 +54,13 @@ class Schedule(Component):
         Returns
         -------
         lr : float
+
+        Raises
+        ------
+        ValueError
+            If a hyper-parameter is out of its range.
         """
+        self._validate_params()
         self.lr0_ = float(lr0)
         self.steps_per_epoch_ = steps_per_epoch
         self.max_epochs_ = max_epochs
@@ -132,6 +146,10 @@ class InvScaling(Schedule):
     0.01
     """
 
+    _parameter_constraints: dict = {
+        "power_t": [_NON_NEGATIVE],
+    }
+
     def __init__(self, power_t=0.5):
         self.power_t = power_t
 
@@ -186,6 +204,11 @@ class StepDecay(Schedule):
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
+    _parameter_constraints: dict = {
+        "step_size": [_COUNT],
+        "gamma": [_POSITIVE],
+    }
+
     def __init__(self, step_size=10, gamma=0.5):
         self.step_size = step_size
         self.gamma = gamma
@@ -212,6 +235,10 @@ class ExponentialDecay(Schedule):
     0.606531
     """
 
+    _parameter_constraints: dict = {
+        "decay_rate": [_NON_NEGATIVE],
+    }
+
     def __init__(self, decay_rate=0.1):
         self.decay_rate = decay_rate
 
@@ -236,6 +263,10 @@ class InverseTimeDecay(Schedule):
     >>> s.epoch_end(None, t=0)
     0.5
     """
+
+    _parameter_constraints: dict = {
+        "decay_rate": [_NON_NEGATIVE],
+    }
 
     def __init__(self, decay_rate=0.1):
         self.decay_rate = decay_rate
@@ -272,6 +303,15 @@ class CosineAnnealing(Schedule):
     >>> [round(s.epoch_end(None, t=0), 6) for _ in range(3)]
     [0.5, 0.0, 0.0]
     """
+
+    _parameter_constraints: dict = {
+        "T_max": [None, _COUNT],
+        "eta_min": [_NON_NEGATIVE],
+        "warm_restarts": ["boolean"],
+        # PyTorch's CosineAnnealingWarmRestarts: periods that do not grow
+        # would have the restarts never catch up with the epochs.
+        "T_mult": [_COUNT],
+    }
 
     def __init__(self, T_max=None, eta_min=0.0, warm_restarts=False, T_mult=1):
         self.T_max = T_max
@@ -334,6 +374,11 @@ class CyclicLR(_PerBatchSchedule):
     [1.0, 2.0, 3.0, 2.0, 1.0, 2.0]
     """
 
+    _parameter_constraints: dict = {
+        "max_lr": [None, _POSITIVE],
+        "step_size_up": [_COUNT],
+    }
+
     def __init__(self, max_lr=None, step_size_up=2000):
         self.max_lr = max_lr
         self.step_size_up = step_size_up
@@ -376,6 +421,13 @@ class OneCycle(_PerBatchSchedule):
     [0.1, 1.0, 0.7525, 0.2575, 0.01]
     """
 
+    _parameter_constraints: dict = {
+        "max_lr": [None, _POSITIVE],
+        "pct_start": [Interval(Real, 0, 1, closed="both")],
+        "div_factor": [_POSITIVE],
+        "final_div_factor": [_POSITIVE],
+    }
+
     def __init__(
         self, max_lr=None, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
     ):
@@ -390,9 +442,13 @@ class OneCycle(_PerBatchSchedule):
         final = initial / self.final_div_factor
         total = self.steps_per_epoch_ * self.max_epochs_
         step = min(step, total - 1)
+        # The rise ends at max_lr on step end_up, as PyTorch's phases do.
         end_up = float(self.pct_start * total) - 1
         if step <= end_up:
-            start_rate, end_rate, pct = initial, peak, step / end_up
+            # A one-step rise (pct_start * total == 1, where PyTorch divides
+            # by zero) is that end: it starts at the peak.
+            pct = step / end_up if end_up > 0 else 1.0
+            start_rate, end_rate = initial, peak
         else:
             start_rate, end_rate = peak, final
             pct = (step - end_up) / (total - 1 - end_up)
@@ -429,6 +485,13 @@ class ReduceOnPlateau(Schedule):
     >>> [lr := s.epoch_end(lr, t=0, monitor=m) for m in [1.0, 1.0, 1.0, 0.5]]
     [1.0, 1.0, 0.5, 0.5]
     """
+
+    _parameter_constraints: dict = {
+        "factor": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 0, None, closed="left")],
+        "min_lr": [_NON_NEGATIVE],
+        "threshold": [_NON_NEGATIVE],
+    }
 
     def __init__(self, factor=0.1, patience=10, min_lr=0.0, threshold=1e-4):
         self.factor = factor
@@ -488,6 +551,12 @@ class LinearWarmup(Schedule):
     10
     """
 
+    _parameter_constraints: dict = {
+        "schedule": [None, Schedule],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "start_factor": [Interval(Real, 0, 1, closed="right")],
+    }
+
     def __init__(self, schedule=None, warmup_epochs=5, start_factor=0.1):
         self.schedule = schedule
         self.warmup_epochs = warmup_epochs
@@ -509,6 +578,7 @@ class LinearWarmup(Schedule):
         return self.start_factor + (1.0 - self.start_factor) * progress
 
     def start(self, lr0, *, steps_per_epoch, max_epochs):
+        self._validate_params()
         self.inner_ = None
         self.epoch_ = 0
         self.inner_lr_ = self._inner().start(

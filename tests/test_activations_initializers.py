@@ -35,6 +35,7 @@ from sknn.initializers import (
     LeCunNormal,
     Orthogonal,
     Zeros,
+    auto_bias_initializer,
     sklearn_initializer,
 )
 from sknn.losses import SquaredError
@@ -490,6 +491,46 @@ def test_orthogonal_is_uniform_over_orthogonal_matrices():
 def test_orthogonal_rejects_a_bias_shape():
     with pytest.raises(ValueError, match="2-d weight matrices"):
         _draw(Orthogonal(), (FAN_OUT,))
+
+
+@pytest.mark.parametrize("name", INITIALIZERS)
+def test_auto_bias_initializer_draws_every_initializers_biases(name):
+    # bias_init='auto' draws biases like the weights (scikit-learn), except
+    # from an initializer of 2-d weights only, which it pairs with zeros.
+    init = INITIALIZERS[name]()
+    bias_init = auto_bias_initializer(init)
+    assert bias_init is (init if name != "orthogonal" else bias_init)
+    b = _draw(bias_init, (FAN_OUT,))
+    assert b.shape == (FAN_OUT,)
+    if name == "orthogonal":
+        assert isinstance(bias_init, Zeros) and not b.any()
+
+
+def test_orthogonal_weights_train_with_auto_biases():
+    # Raised "Orthogonal initializes 2-d weight matrices" with bias_init='auto'.
+    from sknn import MLPClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 5)
+    y = (X[:, 0] > 0).astype(int)
+    # One step at a negligible rate leaves the starting point in place.
+    clf = MLPClassifier(
+        (4,),
+        weight_init="orthogonal",
+        solver="sgd",
+        momentum=0.0,
+        learning_rate_init=1e-12,
+        max_iter=1,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning
+        clf.fit(X, y)
+    for W in clf.coefs_:
+        gram = W.T @ W if W.shape[0] >= W.shape[1] else W @ W.T
+        assert_allclose(gram, np.eye(min(W.shape)), atol=1e-9)
+    for b in clf.intercepts_:
+        assert np.abs(b).max() < 1e-9
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

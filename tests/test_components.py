@@ -44,6 +44,7 @@ from sknn.schedules import (
     InvScaling,
     LinearWarmup,
     Schedule,
+    StepDecay,
 )
 
 REGISTRIES = {
@@ -270,10 +271,14 @@ def test_nested_component_params():
 # ---------------------------------------------------------------------------
 # resolve
 
+# resolve validates what it returns, so the cases need valid non-default
+# values: LinearWarmup's only hyper-parameter without one is a schedule (it
+# has its own test below).
 RESOLVE_CASES = [
     pytest.param(kind, registry, name, id=f"{kind}-{name}")
     for kind, registry in REGISTRIES.items()
     for name in registry
+    if (kind, name) != ("schedule", "warmup")
 ]
 
 
@@ -307,6 +312,24 @@ def test_resolve_instance_gives_a_fresh_copy(kind, registry, name):
     assert component is not instance
     # The instance's own hyper-parameters win over the flat defaults.
     assert component.get_params() == instance.get_params()
+
+
+def test_resolve_warmup_instance_gives_fresh_copies_of_both_schedules():
+    inner = CosineAnnealing(T_max=5)
+    instance = LinearWarmup(schedule=inner, warmup_epochs=3, start_factor=0.5)
+    component = resolve(instance, SCHEDULES, "schedule", warmup_epochs=9)
+    assert type(component) is LinearWarmup and component is not instance
+    assert component.schedule is not inner
+    assert component.schedule.get_params() == inner.get_params()
+    assert (component.warmup_epochs, component.start_factor) == (3, 0.5)
+
+
+@pytest.mark.parametrize("kind", ["solver", "schedule"])
+def test_resolve_refuses_invalid_hyper_parameters(kind):
+    registry = REGISTRIES[kind]
+    bad = Adam(beta_2=1.0) if kind == "solver" else StepDecay(step_size=0)
+    with pytest.raises(ValueError, match="parameter of (Adam|StepDecay) must be"):
+        resolve(bad, registry, kind)
 
 
 @pytest.mark.parametrize("kind", REGISTRIES)

@@ -11,6 +11,7 @@ import sknn._kernels
 from sknn import MLPClassifier
 from sknn._kernels import kernels_apply
 from sknn.optimizers import (
+    LBFGS,
     SGD,
     SOLVERS,
     Adadelta,
@@ -541,3 +542,102 @@ def test_importing_sknn_does_not_import_numba():
     # numba takes ~0.5 s to import: the kernels load it on their first step.
     code = "import sys, sknn; sys.exit('numba' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# -- hyper-parameter validation ----------------------------------------------------
+
+
+def _classification():
+    X = np.random.RandomState(0).randn(30, 3)
+    return X, (X[:, 0] > 0).astype(int)
+
+
+INVALID_OPTIMIZERS = [
+    (SGD(momentum=-1), "momentum"),
+    (SGD(momentum=1.5), "momentum"),
+    (SGD(nesterov="yes"), "nesterov"),
+    (SGD(weight_decay=-0.1), "weight_decay"),
+    (Momentum(momentum=-0.5), "momentum"),
+    (Nesterov(momentum=2.0), "momentum"),
+    (Adagrad(epsilon=-1e-10), "epsilon"),
+    (Adagrad(initial_accumulator_value=-1.0), "initial_accumulator_value"),
+    (Adadelta(rho=1.5), "rho"),
+    (Adadelta(epsilon=-1.0), "epsilon"),
+    (RMSprop(rho=-0.1), "rho"),
+    (RMSprop(momentum=2.0), "momentum"),
+    (RMSprop(centered=None), "centered"),
+    (Adam(beta_1=-0.1), "beta_1"),
+    (Adam(beta_2=1.0), "beta_2"),
+    (Adam(beta_1=float("nan")), "beta_1"),
+    (Adam(epsilon=-1e-8), "epsilon"),
+    (Adam(weight_decay=-1), "weight_decay"),
+    (Adam(amsgrad="no"), "amsgrad"),
+    (AdamW(beta_2=1.5), "beta_2"),
+    (AdamW(weight_decay=-0.01), "weight_decay"),
+    (Nadam(beta_1=1.0), "beta_1"),
+    (Nadam(momentum_decay=-0.004), "momentum_decay"),
+    (Adamax(beta_2=1.0), "beta_2"),
+    (LBFGS(max_fun=0), "max_fun"),
+    (LBFGS(max_fun=2.5), "max_fun"),
+]
+
+
+@pytest.mark.parametrize(
+    "optimizer, param",
+    INVALID_OPTIMIZERS,
+    ids=[f"{type(o).__name__}-{p}-{i}" for i, (o, p) in enumerate(INVALID_OPTIMIZERS)],
+)
+def test_invalid_hyper_parameters_raise_when_fitting_starts(optimizer, param):
+    # Before, these trained silently (beta_2=1 never updates v, a negative decay
+    # grows the weights, ...).
+    X, y = _classification()
+    name = type(optimizer).__name__
+    with pytest.raises(ValueError, match=f"'{param}' parameter of {name}"):
+        MLPClassifier(solver=optimizer, max_iter=2).fit(X, y)
+    if optimizer.stochastic:
+        with pytest.raises(ValueError, match=f"'{param}' parameter of {name}"):
+            optimizer.build(3, np.float64)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        SGD(momentum=0.0, nesterov=True),
+        SGD(momentum=1.0, nesterov=False),
+        Adagrad(epsilon=0.0, initial_accumulator_value=0.1),
+        Adadelta(rho=0.0),
+        RMSprop(rho=1.0, momentum=1.0, epsilon=1e-3),
+        Adam(beta_1=0.0, beta_2=0.0),
+        AdamW(weight_decay=0.0),
+        Nadam(momentum_decay=0.0),
+        LBFGS(max_fun=1),
+    ],
+    ids=repr,
+)
+def test_hyper_parameters_at_their_bounds_are_accepted(optimizer):
+    X, y = _classification()
+    MLPClassifier(solver=optimizer, max_iter=2).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", sorted(SOLVERS))
+def test_flat_parameters_scikit_learn_accepts_reach_every_named_solver(name):
+    # The estimators pass these into the named solvers: every value
+    # scikit-learn's MLP accepts must pass the solvers' own checks too.
+    X, y = _classification()
+    for flat in [
+        {"momentum": 0.0, "beta_1": 0.0, "beta_2": 0.0, "epsilon": 1e-300},
+        {"momentum": 1.0, "nesterovs_momentum": False, "max_fun": 1},
+    ]:
+        MLPClassifier(solver=name, max_iter=1, **flat).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "flat", [{"beta_2": 1.0}, {"momentum": -1}, {"epsilon": 0.0}, {"max_fun": 0}]
+)
+def test_invalid_flat_parameters_raise_scikit_learns_error(flat):
+    X, y = _classification()
+    (param,) = flat
+    with pytest.raises(ValueError, match=f"'{param}' parameter of MLPClassifier"):
+        MLPClassifier(solver="adam", max_iter=1, **flat).fit(X, y)

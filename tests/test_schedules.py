@@ -328,3 +328,120 @@ def test_plateau_schedule_lowers_the_rate_of_a_stalled_run():
         reg.fit(X, y.astype(float))
     assert reg.learning_rate_curve_[0] == 0.01
     assert reg.learning_rate_curve_[-1] < 0.01
+
+
+# -- degenerate phases and parameter validation ------------------------------------
+
+
+def test_one_cycle_one_step_rise_starts_at_the_peak():
+    # pct_start * total_steps == 1 made PyTorch's formula divide by zero: the
+    # rise ends at max_lr on its only step, and the fall goes on from there.
+    for pct_start, n in [(0.1, 10), (0.25, 4), (0.5, 2), (1.0, 1)]:
+        s = OneCycle(max_lr=1.0, pct_start=pct_start, final_div_factor=10.0)
+        rates = _rates(s, n, lr0=1.0)
+        assert rates[0] == 1.0
+        assert np.all(np.diff(rates) < 0)
+        if n > 1:
+            assert math.isclose(rates[-1], 1.0 / 25.0 / 10.0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 10])
+@pytest.mark.parametrize("pct_start", [0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 0.9, 1.0])
+def test_one_cycle_is_defined_for_every_setting_and_matches_torch(n, pct_start):
+    schedule = OneCycle(max_lr=0.5, pct_start=pct_start)
+    ours = _rates(schedule, n)
+    assert np.all(np.isfinite(ours))
+    assert all(0.5 / 25e4 * (1 - 1e-12) <= r <= 0.5 for r in ours)
+    torch = pytest.importorskip("torch")
+    make = lambda L, o: L.OneCycleLR(  # noqa: E731
+        o, max_lr=0.5, total_steps=n, pct_start=pct_start, cycle_momentum=False
+    )
+    # PyTorch divides by zero for a one-step rise, and for no fall at all
+    # (pct_start=1) on its step past the end.
+    if pct_start * n == 1 or pct_start == 1:
+        if pct_start == 1:
+            assert ours[-1] == 0.5
+        with pytest.raises(ZeroDivisionError):
+            _torch_rates(torch, make, n)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_allclose(ours, _torch_rates(torch, make, n), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("pct_start, max_iter", [(0.1, 10), (0.25, 4), (0.5, 2)])
+def test_one_cycle_fits_with_a_one_step_rise(pct_start, max_iter):
+    X, y = _data()
+    clf = MLPClassifier(
+        learning_rate=OneCycle(pct_start=pct_start), max_iter=max_iter, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ == max_iter
+
+
+INVALID_SCHEDULES = [
+    (InvScaling(power_t=-0.5), "power_t"),
+    (StepDecay(step_size=0), "step_size"),
+    (StepDecay(step_size=2.5), "step_size"),
+    (StepDecay(gamma=0.0), "gamma"),
+    (ExponentialDecay(decay_rate=-0.1), "decay_rate"),
+    (InverseTimeDecay(decay_rate=-1.0), "decay_rate"),
+    (CosineAnnealing(T_max=0), "T_max"),
+    (CosineAnnealing(eta_min=-0.1), "eta_min"),
+    (CosineAnnealing(warm_restarts="yes"), "warm_restarts"),
+    (CosineAnnealing(T_max=2, warm_restarts=True, T_mult=0), "T_mult"),
+    (CosineAnnealing(T_max=2, warm_restarts=True, T_mult=0.5), "T_mult"),
+    (CyclicLR(step_size_up=0), "step_size_up"),
+    (CyclicLR(max_lr=-1.0), "max_lr"),
+    (OneCycle(pct_start=1.5), "pct_start"),
+    (OneCycle(pct_start=float("nan")), "pct_start"),
+    (OneCycle(max_lr=0.0), "max_lr"),
+    (OneCycle(div_factor=0.0), "div_factor"),
+    (OneCycle(final_div_factor=-1.0), "final_div_factor"),
+    (ReduceOnPlateau(factor=1.0), "factor"),
+    (ReduceOnPlateau(patience=-1), "patience"),
+    (ReduceOnPlateau(min_lr=-1.0), "min_lr"),
+    (ReduceOnPlateau(threshold=-0.1), "threshold"),
+    (LinearWarmup(warmup_epochs=-1), "warmup_epochs"),
+    (LinearWarmup(start_factor=0.0), "start_factor"),
+    (LinearWarmup(schedule="cosine"), "schedule"),
+    (LinearWarmup(StepDecay(step_size=0)), "step_size"),
+]
+
+
+def _invalid_ids(cases):
+    return [f"{type(s).__name__}-{p}-{i}" for i, (s, p) in enumerate(cases)]
+
+
+@pytest.mark.parametrize(
+    "schedule, param", INVALID_SCHEDULES, ids=_invalid_ids(INVALID_SCHEDULES)
+)
+def test_invalid_schedule_parameters_raise_when_fitting_starts(schedule, param):
+    # Before: ZeroDivisionError, an endless loop (T_mult < 1) or silent nonsense.
+    X, y = _data()
+    clf = MLPClassifier(learning_rate=schedule, max_iter=3)
+    with pytest.raises(ValueError, match=f"'{param}' parameter of"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=f"'{param}' parameter of"):
+        schedule.start(0.1, steps_per_epoch=1, max_epochs=3)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        InvScaling(power_t=0),
+        StepDecay(step_size=1, gamma=2.0),
+        ExponentialDecay(decay_rate=0),
+        CosineAnnealing(T_max=1, eta_min=0, warm_restarts=True, T_mult=1),
+        CyclicLR(step_size_up=1),
+        OneCycle(pct_start=0.0),
+        OneCycle(pct_start=1.0),
+        ReduceOnPlateau(factor=0.0, patience=0, threshold=0),
+        LinearWarmup(warmup_epochs=0, start_factor=1.0),
+    ],
+    ids=repr,
+)
+def test_schedule_parameters_at_their_bounds_are_accepted(schedule):
+    X, y = _data()
+    MLPClassifier(learning_rate=schedule, max_iter=3).fit(X, y)
