@@ -33,6 +33,7 @@ _UNPICKLED = (
     "_xhat",
     "_inv_std",
     "_w",
+    "_fixed",
 )
 
 
@@ -394,8 +395,20 @@ class BatchNorm(_Normalization):
     batch (weighted by the sample weights), then scaled by ``gamma`` and
     shifted by ``beta``, both learned (and never weight-decayed). Running
     averages of the batch statistics, ``running = (1 - momentum) * running +
-    momentum * batch`` (with the unbiased variance, as PyTorch, counting a
-    sample of weight 3 as three samples), standardize at predict time.
+    momentum * batch``, standardize at predict time. The running variance is
+    unbiased: PyTorch's ``n / (n - 1)`` without sample weights and, with
+    weights ``w`` (``V1 = sum(w)``, ``V2 = sum(w**2)``), the smaller of the
+    repetition count's ``V1 / (V1 - 1)`` (integer weights as repeated rows, as
+    scikit-learn counts them) and the reliability weights' ``V1**2 / (V1**2 -
+    V2)``, which does not change when all the weights are rescaled and stays
+    bounded for weights of a small total.
+
+    A batch of effective size at most one (a single row, or a single row of
+    nonzero weight) has no variance to estimate: it leaves the running
+    statistics alone and is standardized with them instead, an affine map
+    that ``backward`` differentiates as such. (PyTorch raises there; a
+    trailing one-row batch, ``n_samples % batch_size == 1``, is not the
+    user's choice.)
 
     Parameters
     ----------
@@ -434,6 +447,31 @@ class BatchNorm(_Normalization):
             return self.apply(X)
         n = X.shape[0]
         if sample_weight is None:
+            correction = n / (n - 1) if n > 1 else None
+        elif np.count_nonzero(sample_weight) < 2:
+            correction = None
+        else:
+            # scikit-learn's weights are repetitions: V1 / (V1 - 1), which
+            # weights of a small total (V1 near 1, or below) make huge or
+            # negative. Reliability weights' V1**2 / (V1**2 - V2) ignores
+            # the weights' scale. The smaller of the two is the first for
+            # integer weights (V2 >= V1), the second for weights below one.
+            sw = np.asarray(sample_weight, dtype=np.float64)
+            v1 = float(sw.sum())
+            spread = v1 * v1 - float(np.dot(sw, sw))
+            correction = v1 * v1 / spread if spread > 0 else None
+            if correction is not None and v1 > 1:
+                correction = min(correction, v1 / (v1 - 1))
+        self._fixed = correction is None
+        if self._fixed:
+            # No batch variance to estimate: standardize with the running
+            # statistics, left untouched (zero would collapse them).
+            self._w = None
+            self._inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon)
+            xhat = np.subtract(X, self.running_mean, out=self._xhat[:n])
+            xhat *= self._inv_std
+            return self._scale_shift(xhat, self._out[:n])
+        if sample_weight is None:
             self._w = None
             mean = X.mean(axis=0)
         else:
@@ -448,14 +486,14 @@ class BatchNorm(_Normalization):
         self.running_mean *= 1 - m
         self.running_mean += m * mean
         self.running_var *= 1 - m
-        # Unbiased running variance (PyTorch's); weights count as repetitions,
-        # as scikit-learn's sample weights do.
-        count = n if sample_weight is None else float(sample_weight.sum())
-        self.running_var += m * var * (count / (count - 1) if count > 1 else 1.0)
+        self.running_var += m * var * correction
         return self._scale_shift(xhat, self._out[:n])
 
     def backward(self, dY, *, need_input_grad=True):
         xhat, dxhat = self._backward_affine(dY)
+        if self._fixed:  # fixed statistics: an affine map
+            dxhat *= self._inv_std
+            return dxhat
         # d/dx of standardizing with weights w (summing to 1):
         # (dxhat - w * sum(dxhat) - w * xhat * sum(dxhat * xhat)) / std
         total = dxhat.sum(axis=0)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sknn.activations import ReLU, Tanh
 from sknn.engine import Network
@@ -100,12 +100,12 @@ def test_dense_products_are_numpys_to_the_bit(shapes, dtype):
     np.testing.assert_array_equal(_matmul(A, B.T.copy().T, None), A @ B)
 
 
-def _check_gradients(layer, n_rows, n_in, weighted):
+def _check_gradients(layer, n_rows, n_in, weighted, sample_weight=None):
     rng = np.random.RandomState(0)
     n_out = _bound(layer, n_in, rng)
     X = rng.randn(n_rows, n_in)
     G = rng.randn(n_rows, n_out)  # the upstream gradient dL/dY
-    sw = rng.rand(n_rows) + 0.1 if weighted else None
+    sw = rng.rand(n_rows) + 0.1 if weighted else sample_weight
     seed = 3
 
     _objective(layer, X, G, seed, sw)
@@ -157,6 +157,71 @@ def test_batch_norm_predicts_with_running_statistics():
     assert_allclose(layer.apply(X_new), expected * layer.gamma + layer.beta)
     # Inference does not touch the statistics.
     assert_allclose(layer.running_mean, expected_mean)
+
+
+def _running_statistics(X, sample_weight):
+    """A fresh batch norm's running mean and variance after one batch."""
+    layer = BatchNorm(momentum=0.5)
+    _bound(layer, X.shape[1], np.random.RandomState(1))
+    layer.running_mean[...], layer.running_var[...] = 0.0, 1.0
+    layer.reserve(X.shape[0], X.dtype)
+    layer.forward(X, training=True, sample_weight=sample_weight)
+    return layer.running_mean.copy(), layer.running_var.copy()
+
+
+@pytest.mark.parametrize("scale", [1 / 7.3, 0.0052, 0.9])
+def test_batch_norm_running_variance_ignores_the_scale_of_small_weights(scale):
+    # Weights below one: the reliability correction, whatever their scale
+    # (the repetition count's V1 / (V1 - 1) would be huge near V1 = 1).
+    rng = np.random.RandomState(0)
+    X = rng.randn(12, 3) * 2 + 1
+    sw = rng.rand(12) * 0.5 + 0.05
+    mean, var = _running_statistics(X, sw)
+    w = sw / sw.sum()
+    biased = w @ (X - w @ X) ** 2
+    assert_allclose(var, 0.5 + 0.5 * biased / (1 - w @ w))
+    assert_allclose(_running_statistics(X, sw * scale), (mean, var), rtol=1e-12)
+
+
+def test_batch_norm_counts_integer_weights_as_repetitions():
+    # scikit-learn's sample weights: a weight of 2 is the row twice.
+    rng = np.random.RandomState(0)
+    X = rng.randn(8, 3)
+    counts = np.array([1, 2, 0, 3, 1, 1, 2, 1])
+    weighted = _running_statistics(X, counts.astype(float))
+    repeated = _running_statistics(np.repeat(X, counts, axis=0), None)
+    assert_allclose(weighted, repeated, rtol=1e-12)
+
+
+ONE_EFFECTIVE_ROW = {
+    "one row": (1, None),
+    "one weighted row": (1, np.array([0.3])),
+    "one nonzero weight": (5, np.array([0.0, 0.0, 0.1, 0.0, 0.0])),
+    "one nonzero float32 weight": (5, np.array([0, 0, 0.1, 0, 0], np.float32)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_EFFECTIVE_ROW))
+def test_batch_norm_standardizes_one_effective_row_with_running_statistics(case):
+    # No variance to estimate: updating with it would shrink the running
+    # variance towards zero (to ~1e-153 with batch_size=1).
+    n_rows, sw = ONE_EFFECTIVE_ROW[case]
+    rng = np.random.RandomState(0)
+    layer = BatchNorm()
+    _bound(layer, 3, rng)
+    mean, var = layer.running_mean.copy(), layer.running_var.copy()
+    X = rng.randn(n_rows, 3) * 3 + 1
+    layer.reserve(n_rows, X.dtype)
+    out = layer.forward(X, training=True, sample_weight=sw)
+    assert_array_equal(layer.running_mean, mean)
+    assert_array_equal(layer.running_var, var)
+    assert_allclose(out, layer.apply(X))
+
+
+@pytest.mark.parametrize("case", sorted(ONE_EFFECTIVE_ROW))
+def test_batch_norm_of_one_effective_row_differentiates_an_affine_map(case):
+    n_rows, sw = ONE_EFFECTIVE_ROW[case]
+    _check_gradients(BatchNorm(), n_rows, n_in=3, weighted=False, sample_weight=sw)
 
 
 def test_layer_norm_is_the_same_in_training_and_inference():

@@ -147,6 +147,28 @@ def test_batch_norm_predicts_with_running_statistics():
     assert_allclose(clf.predict_proba(X_CLF[:1]), clf.predict_proba(X_CLF)[:1])
 
 
+def test_batch_norm_ignores_the_scale_of_sample_weights():
+    # alpha=0: the L2 penalty is divided by the total weight, as scikit-learn's.
+    sw = np.random.RandomState(5).rand(len(Y_CLF))
+    params = dict(normalization="batch", alpha=0.0, batch_size="full")
+    normalized = _clf(**params).fit(X_CLF, Y_CLF, sample_weight=sw / sw.sum())
+    scaled = _clf(**params).fit(X_CLF, Y_CLF, sample_weight=sw * 0.6)
+    assert_allclose(
+        normalized.predict_proba(X_CLF), scaled.predict_proba(X_CLF), rtol=1e-6
+    )
+
+
+def test_batch_norm_running_variance_survives_a_trailing_one_row_batch():
+    X, y = make_classification(
+        n_samples=121, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    clf = _clf(normalization="batch", batch_size=60).fit(X, y)  # 60 + 60 + 1
+    bn = next(layer for layer in clf._network.layers if isinstance(layer, BatchNorm))
+    Z = X @ clf.coefs_[0] + clf.intercepts_[0]
+    ratio = bn.running_var / Z.var(axis=0, ddof=1)
+    assert np.all((ratio > 0.8) & (ratio < 1.25))  # not shrunk by the lone row
+
+
 def test_normalization_parameters_are_never_decayed():
     clf = _clf(normalization="layer", solver=AdamW(weight_decay=0.5)).fit(X_CLF, Y_CLF)
     ln = next(layer for layer in clf._network.layers if isinstance(layer, LayerNorm))
