@@ -38,7 +38,12 @@ from sknn.engine import (
     fit_lbfgs,
     fit_stochastic,
 )
-from sknn.initializers import INITIALIZERS, Initializer, sklearn_initializer
+from sknn.initializers import (
+    INITIALIZERS,
+    Initializer,
+    auto_bias_initializer,
+    sklearn_initializer,
+)
 from sknn.layers import NORMALIZATIONS
 from sknn.optimizers import SGD, SOLVERS, Optimizer
 from sknn.schedules import SCHEDULES, SGD_ONLY_SCHEDULES, Constant, Schedule
@@ -323,7 +328,7 @@ class BaseMLP(BaseEstimator, ABC):
             weight_inits = [resolve(self.weight_init, INITIALIZERS, "weight_init")]
             weight_inits *= len(after_layer)
         if isinstance(self.bias_init, str) and self.bias_init == "auto":
-            return weight_inits, weight_inits
+            return weight_inits, [auto_bias_initializer(w) for w in weight_inits]
         if isinstance(self.bias_init, Real):
             bias_init = INITIALIZERS["constant"](value=float(self.bias_init))
         else:
@@ -348,6 +353,24 @@ class BaseMLP(BaseEstimator, ABC):
                     f"({n_hidden})."
                 )
 
+    def _check_batch_norm_batches(self):
+        norms = self.normalization
+        norms = norms if isinstance(norms, list) else [norms]
+        solver = self.solver
+        stochastic = (
+            solver.stochastic if isinstance(solver, Optimizer) else solver != "lbfgs"
+        )
+        # A lone row has no variance: batch norm would standardize every
+        # batch with fixed statistics, never its own. (A trailing one-row
+        # batch, which the user does not choose, is handled by the layer.)
+        if stochastic and self.batch_size == 1 and "batch" in norms:
+            raise ValueError(
+                "normalization='batch' needs batches of at least 2 samples to "
+                "estimate their mean and variance, but batch_size=1. Use a larger "
+                "batch_size, or normalization='layer', which does not depend on "
+                "the batch."
+            )
+
     # ----------------------------------------------------------------------
     # Fitting
 
@@ -363,6 +386,7 @@ class BaseMLP(BaseEstimator, ABC):
     ):
         hidden = self._hidden_layer_sizes()
         self._validate_per_layer(len(hidden))
+        self._check_batch_norm_batches()
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -381,8 +405,10 @@ class BaseMLP(BaseEstimator, ABC):
 
         if first_pass:
             self._network = self._build_network(X, Y, hidden, loss)
+            self._network_parameters = self._network_parameter_values()
             self._state = None
         else:
+            self._check_network_parameters()
             self._check_architecture(hidden, Y)
             self._sync_network()
             self._network.loss = loss
@@ -394,11 +420,16 @@ class BaseMLP(BaseEstimator, ABC):
 
         optimizer = self._resolve_optimizer()
         if not optimizer.stochastic and (
-            self._has_dropout() or self.input_noise or self.weight_averaging
+            self._has_dropout()
+            or self.input_noise
+            or self.weight_averaging
+            or self.max_norm is not None
+            or self.clip_grad_norm is not None
         ):
             raise ValueError(
-                "dropout, input_dropout, input_noise and weight_averaging need a "
-                "stochastic solver; L-BFGS minimizes a deterministic full-batch loss."
+                "dropout, input_dropout, input_noise, weight_averaging, max_norm "
+                "and clip_grad_norm need a stochastic solver; L-BFGS minimizes a "
+                "deterministic full-batch loss without per-step constraints."
             )
         try:
             # A diverging run overflows in NumPy's products before the
@@ -494,6 +525,34 @@ class BaseMLP(BaseEstimator, ABC):
                 f"(layers {built[:-1]}, {built[-1]} outputs); got "
                 f"hidden_layer_sizes={hidden} with {Y.shape[1]} outputs."
             )
+
+    #: Parameters that shape the network beyond its layer sizes. It is built
+    #: on the first fit; a warm start or partial_fit continues it, so they
+    #: must not change in between (a change would otherwise be ignored).
+    _NETWORK_PARAMETERS = (
+        "activation",
+        "dropout",
+        "input_dropout",
+        "input_noise",
+        "normalization",
+        "dtype",
+    )
+
+    def _network_parameter_values(self):
+        # repr: instances and lists compare by their configuration.
+        return {name: repr(getattr(self, name)) for name in self._NETWORK_PARAMETERS}
+
+    def _check_network_parameters(self):
+        built = getattr(self, "_network_parameters", None)
+        if built is None:  # a model pickled before the check existed
+            return
+        for name, value in self._network_parameter_values().items():
+            if value != built[name]:
+                raise ValueError(
+                    f"warm_start and partial_fit continue the network of the first "
+                    f"fit, built with {name}={built[name]}; got {name}={value}. "
+                    "Fit with warm_start=False to build a new network."
+                )
 
     def _sync_network(self):
         """Make the network hold ``coefs_``/``intercepts_``, which the user owns.
@@ -665,6 +724,15 @@ class BaseMLP(BaseEstimator, ABC):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
+        if sample_weight is not None:
+            for part, weights in (("training", sw_train), ("validation", sw_val)):
+                if not weights.sum() > 0:
+                    raise ValueError(
+                        f"The sample weights of the {part} part of the "
+                        "early-stopping split sum to zero; give more samples a "
+                        "positive weight, or change validation_fraction or "
+                        "random_state."
+                    )
         y_raw = self._decode_targets(Y_val)
         return X_train, Y_train, sw_train, X_val, Y_val, sw_val, X_val, y_raw
 

@@ -187,8 +187,9 @@ _COMMON_PARAMETERS = """\
 
     bias_init : str, float or Initializer, default='auto'
         Bias initializer: 'auto' draws biases like the weights (scikit-learn),
-        'zeros', a constant such as 0.1 (a common choice with ReLU), a name or
-        an instance.
+        or zeros for initializers of 2-d weights only ('orthogonal'); 'zeros',
+        a constant such as 0.1 (a common choice with ReLU), a name or an
+        instance.
 
     weight_averaging : float or None, default=None
         Keep an exponential moving average of the parameters with this decay
@@ -274,7 +275,13 @@ def _class_weights(class_weight, classes, index, sample_weight=None):
             "class_weight names classes that are not in y: "
             f"{sorted(map(str, unknown))}."
         )
-    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    weights = np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    if not (np.isfinite(weights).all() and (weights >= 0).all()):
+        raise ValueError(
+            "class_weight must map classes to finite, non-negative weights; got "
+            f"{class_weight!r}."
+        )
+    return weights
 
 
 def _check_label_types(y):
@@ -618,6 +625,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return (P[:, 0] > self._binary_threshold()) == Y[:, 0]
         return None
 
+    def _check_partial_fit_available(self):
+        self._check_stochastic_solver()
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # Balanced weights need the class frequencies of all the data;
+            # one call's would weigh a batch of a rare class as a common one.
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced': it "
+                "needs the class frequencies of all the data. Compute them once "
+                "with sklearn.utils.class_weight.compute_class_weight('balanced', "
+                "classes=classes, y=y) and pass them as a dict."
+            )
+        return True
+
     def _sample_weight_from_targets(self, Y, sample_weight):
         if self.class_weight is None:
             return sample_weight
@@ -678,7 +698,7 @@ default=None
             sample_weight_val=sample_weight_val,
         )
 
-    @available_if(lambda est: est._check_stochastic_solver())
+    @available_if(lambda est: est._check_partial_fit_available())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,

@@ -1721,3 +1721,90 @@ def test_multilabel_labels_go_through_the_label_binarizer():
     P = rng.uniform(size=(10, 3))
     assert_array_equal(clf._decode(P), clf._label_binarizer.inverse_transform(P))
     assert clf.predict(X).shape == (30, 3)
+
+
+# -- settings a fit cannot honour are refused -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"activation": "logistic"},
+        {"dropout": 0.2},
+        {"input_dropout": 0.1},
+        {"input_noise": 0.1},
+        {"normalization": "layer"},
+        {"dtype": "float32"},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_continued_fits_refuse_a_changed_network(change, how):
+    # The network is built on the first fit; a later change to what shapes
+    # it would otherwise be ignored while get_params reports it.
+    clf = MLPClassifier(max_iter=3, warm_start=True, **SMALL).fit(X_CLF, Y_CLF)
+    before = [p.copy() for p in _params_of(clf)]
+    clf.set_params(**change)
+    with pytest.raises(ValueError, match=f"built with {next(iter(change))}="):
+        if how == "warm_start":
+            clf.fit(X_CLF, Y_CLF)
+        else:
+            clf.partial_fit(X_CLF, Y_CLF)
+    for a, b in zip(_params_of(clf), before, strict=True):
+        assert_array_equal(a, b)
+    # Set back, training goes on; without warm_start, a new network is built.
+    clf.set_params(**{k: MLPClassifier().get_params()[k] for k in change})
+    clf.partial_fit(X_CLF, Y_CLF)
+    clf.set_params(warm_start=False, **change).fit(X_CLF, Y_CLF)
+
+
+def test_an_equal_component_instance_is_no_change():
+    clf = MLPClassifier(max_iter=3, warm_start=True, activation=Tanh(), **SMALL)
+    clf.fit(X_CLF, Y_CLF).set_params(activation=Tanh()).fit(X_CLF, Y_CLF)
+    assert clf.n_iter_ == 3
+
+
+@pytest.mark.parametrize("params", [{"max_norm": 1.0}, {"clip_grad_norm": 1.0}])
+def test_lbfgs_refuses_per_step_constraints(params):
+    with pytest.raises(ValueError, match="need a stochastic solver"):
+        MLPClassifier(solver="lbfgs", **params, **SMALL).fit(X_CLF, Y_CLF)
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_early_stopping_split_with_zero_weight_part(Estimator):
+    # One sample of positive weight: whichever part of the split it falls in,
+    # the other part weighs nothing, which scores and trains nothing.
+    X, y = (X_CLF, Y_CLF) if Estimator is MLPClassifier else (X_REG, Y_REG)
+    sample_weight = np.zeros(len(y))
+    sample_weight[7] = 1.0
+    est = Estimator(early_stopping=True, max_iter=3, **SMALL)
+    with pytest.raises(ValueError, match="weights of the (training|validation) part"):
+        est.fit(X, y, sample_weight=sample_weight)
+    sample_weight[::2] = 1.0  # both parts weigh something
+    est.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("weight", [-1.0, np.inf, np.nan])
+def test_class_weight_must_be_finite_and_non_negative(weight):
+    clf = MLPClassifier(class_weight={0: weight}, max_iter=3, **SMALL)
+    with pytest.raises(ValueError, match="finite, non-negative"):
+        clf.fit(X_CLF, Y_CLF)
+
+
+def test_partial_fit_refuses_balanced_class_weight():
+    clf = MLPClassifier(class_weight="balanced", **SMALL)
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError) as info:
+        clf.partial_fit(X_CLF, Y_CLF, classes=[0, 1, 2])
+    assert "not available with class_weight=" in str(info.value.__cause__)
+    # fit computes them from all the data.
+    clf.fit(X_CLF, Y_CLF)
+
+
+def test_batch_norm_refuses_batches_of_one():
+    clf = MLPClassifier(normalization="batch", batch_size=1, max_iter=2, **SMALL)
+    with pytest.raises(ValueError, match="batch_size=1"):
+        clf.fit(X_CLF, Y_CLF)
+    assert not hasattr(clf, "coefs_")
+    clf.set_params(normalization=["layer"]).fit(X_CLF, Y_CLF)
+    clf.set_params(normalization="batch", solver="lbfgs").fit(X_CLF, Y_CLF)
