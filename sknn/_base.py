@@ -395,12 +395,17 @@ class BaseMLP(BaseEstimator, ABC):
         )
         sample_weight = self._check_weights(sample_weight, X, Y)
         validation_data = None
-        if X_val is not None or y_val is not None:
+        if X_val is not None or y_val is not None or sample_weight_val is not None:
             validation_data = self._validate_validation_data(
-                X_val, y_val, sample_weight_val, X.dtype
+                X_val, y_val, sample_weight_val, X.dtype, n_outputs=Y.shape[1]
             )
         loss = self._make_loss()
         loss.check_targets(Y)
+        if validation_data is not None:
+            try:
+                loss.check_targets(validation_data[1])
+            except ValueError as error:
+                raise ValueError(f"y_val: {error}") from None
         self._random_state = self._fresh_random_state()
 
         if first_pass:
@@ -478,19 +483,30 @@ class BaseMLP(BaseEstimator, ABC):
             raise ValueError("sample_weight must not sum to zero.")
         return sample_weight
 
-    def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
+    def _validate_validation_data(
+        self, X_val, y_val, sample_weight_val, dtype, *, n_outputs
+    ):
         """Validate and encode validation data given to ``fit``.
 
+        ``y_val`` must encode to the training targets' ``n_outputs`` columns.
         Returns ``(X_val, Y_val, sample_weight_val, X_val_raw, y_val_raw)``:
         the raw ones are what a scorer receives.
         """
         if X_val is None or y_val is None:
-            raise ValueError("X_val and y_val must be given together.")
+            raise ValueError(
+                "X_val and y_val must be given together (and sample_weight_val "
+                "only with them)."
+            )
         X_raw, y_raw = X_val, y_val
         X_val = validate_data(
             self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
         )
         Y_val = self._encode_targets(y_val)
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} output(s) where the training targets "
+                f"have {n_outputs}."
+            )
         if X_val.shape[0] != Y_val.shape[0]:
             raise ValueError(
                 f"X_val and y_val have different numbers of samples: "

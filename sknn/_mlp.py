@@ -555,6 +555,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         _check_label_types(y)
+        multilabel = self._label_binarizer.y_type_.startswith("multilabel")
+        if multilabel != (y.ndim == 2):
+            raise ValueError(
+                "y_val must be of the training targets' kind: "
+                + (
+                    "a 2-d label indicator matrix."
+                    if multilabel
+                    else "one label per sample (1-d)."
+                )
+            )
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if unknown.size:
             raise ValueError(

@@ -1808,3 +1808,38 @@ def test_batch_norm_refuses_batches_of_one():
     assert not hasattr(clf, "coefs_")
     clf.set_params(normalization=["layer"]).fit(X_CLF, Y_CLF)
     clf.set_params(normalization="batch", solver="lbfgs").fit(X_CLF, Y_CLF)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["2 outputs for 1", "1 output for 2", "1-d for multilabel", "2-d for multiclass"],
+)
+def test_y_val_must_match_the_training_targets(case):
+    rng = np.random.RandomState(0)
+    if case == "2 outputs for 1":
+        est, y, y_val = MLPRegressor(**SMALL), Y_REG, rng.randn(30, 2)
+        match = "y_val has 2 output"
+    elif case == "1 output for 2":
+        est, y, y_val = MLPRegressor(**SMALL), np.c_[Y_REG, Y_REG], rng.randn(30)
+        match = "y_val has 1 output"
+    elif case == "1-d for multilabel":
+        y = rng.randint(0, 2, size=(len(Y_CLF), 3))
+        est, y_val, match = MLPClassifier(**SMALL), Y_CLF[:30], "2-d label indicator"
+    else:
+        est, y = MLPClassifier(**SMALL), Y_CLF
+        y_val, match = rng.randint(0, 2, size=(30, 3)), "one label per sample"
+    X = X_REG if isinstance(est, MLPRegressor) else X_CLF
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y, X_val=X[:30], y_val=y_val)
+
+
+def test_poisson_y_val_must_be_non_negative():
+    y = np.abs(Y_REG)
+    reg = MLPRegressor(loss="poisson", **SMALL)
+    with pytest.raises(ValueError, match="y_val: The Poisson loss"):
+        reg.fit(X_REG, y, X_val=X_REG[:30], y_val=-y[:30])
+
+
+def test_sample_weight_val_needs_validation_data():
+    with pytest.raises(ValueError, match="sample_weight_val only with them"):
+        MLPRegressor(**SMALL).fit(X_REG, Y_REG, sample_weight_val=np.ones(30))
