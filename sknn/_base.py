@@ -412,6 +412,7 @@ class BaseMLP(BaseEstimator, ABC):
             self._network = self._build_network(X, Y, hidden, loss)
             self._network_parameters = self._network_parameter_values()
             self._state = None
+            self._noise_random_state = None
         else:
             self._check_network_parameters()
             self._check_architecture(hidden, Y)
@@ -472,6 +473,25 @@ class BaseMLP(BaseEstimator, ABC):
         else:
             rng.set_state(_starting_state(int(seed)))
         return rng
+
+    def _continued_noise_stream(self):
+        """Dropout and noise stream of a call that continues a model, or None.
+
+        An integer ``random_state`` restarts the fit's stream on every call
+        (scikit-learn's contract: each call shuffles alike), which would give
+        every ``partial_fit`` or warm-started call the dropout masks and noise
+        of the one before; with one-row calls the same units would always be
+        dropped and never train. Continued calls draw them from a stream of
+        their own, seeded from ``random_state`` when the model is built and
+        carried across calls: the same calls still give the same model.
+        """
+        seed = self.random_state
+        if not isinstance(seed, Integral) or self._state.t == 0:
+            return None  # a stream that carries on anyway, or a first pass
+        if getattr(self, "_noise_random_state", None) is None:
+            # Distinct from the shuffling stream RandomState(seed).
+            self._noise_random_state = np.random.RandomState([int(seed), 1])
+        return self._noise_random_state
 
     def _check_weights(self, sample_weight, X, Y):
         if sample_weight is not None:
@@ -661,6 +681,7 @@ class BaseMLP(BaseEstimator, ABC):
                 clip_grad_norm=self.clip_grad_norm,
                 averaging=self.weight_averaging,
                 incremental=incremental,
+                noise_rng=self._continued_noise_stream(),
                 verbose=self.verbose,
             )
         except TrainingDiverged as exc:

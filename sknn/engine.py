@@ -512,6 +512,7 @@ def fit_stochastic(
     clip_grad_norm=None,
     averaging=None,
     incremental=False,
+    noise_rng=None,
     verbose=False,
 ):
     """Train ``network`` with mini-batches, epoch by epoch.
@@ -551,7 +552,8 @@ def fit_stochastic(
     shuffle : bool
         Whether to shuffle the rows every epoch.
     rng : numpy.random.RandomState
-        The fit's random stream (shuffles, dropout masks, noise).
+        The fit's random stream (shuffles, and dropout masks and noise unless
+        ``noise_rng`` is given).
     tol : float
         Minimum improvement of the monitored quantity.
     n_iter_no_change : int or inf
@@ -574,6 +576,8 @@ def fit_stochastic(
         serves for validation and predictions.
     incremental : bool, default=False
         Run one epoch only, as ``partial_fit`` does.
+    noise_rng : numpy.random.RandomState, default=None
+        The random stream of dropout masks and noise, if not ``rng``.
     verbose : bool, default=False
         Print the loss (and validation score) of every epoch.
 
@@ -589,6 +593,7 @@ def fit_stochastic(
     """
     n_samples = X.shape[0]
     params, grads = network.params, network.grads
+    noise_rng = rng if noise_rng is None else noise_rng
     if state.learning_rate is None:
         state.learning_rate = schedule.start(
             learning_rate_init,
@@ -645,7 +650,7 @@ def fit_stochastic(
                     sw_batch,
                     alpha,
                     l1_ratio,
-                    rng,
+                    noise_rng,
                     l2_gradient=not l2_in_step,
                 )
                 if not math.isfinite(batch_loss):

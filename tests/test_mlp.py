@@ -1843,3 +1843,21 @@ def test_poisson_y_val_must_be_non_negative():
 def test_sample_weight_val_needs_validation_data():
     with pytest.raises(ValueError, match="sample_weight_val only with them"):
         MLPRegressor(**SMALL).fit(X_REG, Y_REG, sample_weight_val=np.ones(30))
+
+
+def test_partial_fit_draws_new_dropout_masks_on_every_call():
+    # One-row calls with an integer seed: were every call's masks the first
+    # call's, the units it drops would never train.
+    clf = MLPClassifier((10,), dropout=0.5, alpha=0.0, random_state=0)
+    clf.partial_fit(X_CLF[:1], Y_CLF[:1], classes=[0, 1, 2])
+    first = clf.coefs_[0].copy()
+    for i in np.random.RandomState(1).randint(0, len(Y_CLF), 100):
+        clf.partial_fit(X_CLF[i : i + 1], Y_CLF[i : i + 1])
+    moved = np.abs(clf.coefs_[0] - first).max(axis=0)
+    assert (moved > 0).all()
+    # Still reproducible: the same calls give the same model.
+    twin = MLPClassifier((10,), dropout=0.5, alpha=0.0, random_state=0)
+    twin.partial_fit(X_CLF[:1], Y_CLF[:1], classes=[0, 1, 2])
+    for i in np.random.RandomState(1).randint(0, len(Y_CLF), 100):
+        twin.partial_fit(X_CLF[i : i + 1], Y_CLF[i : i + 1])
+    assert_same_params(clf, twin)
