@@ -389,7 +389,9 @@ class TrainingState:
     snapshot (parameters and statistics) of the best epoch under early
     stopping. With weight averaging, ``averaged`` is the running average of
     the parameters and ``train_params`` the raw parameters that training
-    resumes from, while the network holds the averaged ones between calls.
+    resumes from, while the network holds the averaged ones between calls
+    (``handed_over``, a copy of what it held when the call ended, tells
+    whether the user has changed them since).
     """
 
     early_stopping: bool = False
@@ -407,6 +409,7 @@ class TrainingState:
     learning_rate_curve: list = field(default_factory=list)
     averaged: np.ndarray | None = None
     train_params: np.ndarray | None = None
+    handed_over: np.ndarray | None = None
 
     @classmethod
     def start(cls, network, early_stopping):
@@ -600,6 +603,15 @@ def fit_stochastic(
             steps_per_epoch=-(-n_samples // batch_size),
             max_epochs=max_iter,
         )
+    handed_over = getattr(state, "handed_over", None)
+    if averaging is None or (
+        handed_over is not None and not np.array_equal(params, handed_over)
+    ):
+        # Training goes on from the network's parameters: without averaging
+        # (an earlier call's average would be stale when it resumes), or
+        # from coefs_ and intercepts_ the user has changed since the last
+        # call, which start a new average.
+        state.train_params = state.averaged = state.handed_over = None
     if averaging is not None:
         if state.train_params is not None:
             np.copyto(params, state.train_params)
@@ -810,6 +822,8 @@ def _finish(network, state, averaging, reason, message=""):
         np.copyto(network.params, state.averaged)
     if state.early_stopping:
         network.restore(state.best)
+    if averaging is not None:
+        state.handed_over = network.params.copy()
     return FitOutcome(reason, message)
 
 

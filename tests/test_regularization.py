@@ -377,6 +377,39 @@ def test_weight_averaging_continues_from_raw_weights():
     assert_allclose(a._state.train_params, plain._network.params)
 
 
+def test_weight_averaging_keeps_edited_weights():
+    # Edited coefs_ (which hold the average) are what the next call trains
+    # from, as without averaging; they start a new average.
+    params = dict(weight_averaging=0.9, batch_size=30, warm_start=True, max_iter=2)
+    avg = _clf(**params).fit(X_CLF, Y_CLF)
+    avg.coefs_ = [c * 0.5 for c in avg.coefs_]
+    edited = avg._sync_network().params.copy()
+    avg.partial_fit(X_CLF, Y_CLF)
+    twin = _clf(**params).fit(X_CLF, Y_CLF)
+    twin._network.params[...] = edited
+    twin._state.train_params = twin._state.averaged = None
+    twin._state.handed_over = None
+    twin.partial_fit(X_CLF, Y_CLF)
+    assert_allclose(avg._network.params, twin._network.params)
+
+
+def test_weight_averaging_resumed_after_a_pause_starts_from_current_weights():
+    params = dict(batch_size=30, warm_start=True, max_iter=3)
+    paused = _clf(weight_averaging=0.9, **params).fit(X_CLF, Y_CLF)
+    paused.set_params(weight_averaging=None).fit(X_CLF, Y_CLF)
+    current = paused._network.params.copy()
+    paused.set_params(weight_averaging=0.9, max_iter=1).fit(X_CLF, Y_CLF)
+    # Trained one epoch from the weights the pause left, not from the raw
+    # weights of the first fit.
+    fresh = _clf(weight_averaging=0.9, **{**params, "max_iter": 1})
+    fresh.fit(X_CLF, Y_CLF)
+    fresh._network.params[...] = current
+    fresh._state.train_params = fresh._state.averaged = None
+    fresh._state.handed_over = None
+    fresh.fit(X_CLF, Y_CLF)
+    assert_allclose(paused._network.params, fresh._network.params)
+
+
 # -- validation data, early stopping and scoring ---------------------------------------
 
 
