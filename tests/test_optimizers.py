@@ -641,3 +641,11 @@ def test_invalid_flat_parameters_raise_scikit_learns_error(flat):
     (param,) = flat
     with pytest.raises(ValueError, match=f"'{param}' parameter of MLPClassifier"):
         MLPClassifier(solver="adam", max_iter=1, **flat).fit(X, y)
+
+
+def test_remembered_valid_settings_do_not_admit_equal_values_of_other_types():
+    # Valid settings are remembered; 1 == True must not pass for a boolean.
+    Adam(amsgrad=True).fresh()._validate_params()
+    with pytest.raises(ValueError, match="'amsgrad' parameter of Adam"):
+        Adam(amsgrad=1)._validate_params()
+    Adam(amsgrad=True)._validate_params()  # still valid, remembered
