@@ -377,6 +377,13 @@ def test_weight_averaging_continues_from_raw_weights():
     assert_allclose(a._state.train_params, plain._network.params)
 
 
+def _with_a_new_average(est, params):
+    """``est`` set to train on from ``params`` with no average kept."""
+    est._network.params[...] = params
+    est._state.train_params = est._state.averaged = est._state.handed_over = None
+    return est
+
+
 def test_weight_averaging_keeps_edited_weights():
     # Edited coefs_ (which hold the average) are what the next call trains
     # from, as without averaging; they start a new average.
@@ -385,10 +392,7 @@ def test_weight_averaging_keeps_edited_weights():
     avg.coefs_ = [c * 0.5 for c in avg.coefs_]
     edited = avg._sync_network().params.copy()
     avg.partial_fit(X_CLF, Y_CLF)
-    twin = _clf(**params).fit(X_CLF, Y_CLF)
-    twin._network.params[...] = edited
-    twin._state.train_params = twin._state.averaged = None
-    twin._state.handed_over = None
+    twin = _with_a_new_average(_clf(**params).fit(X_CLF, Y_CLF), edited)
     twin.partial_fit(X_CLF, Y_CLF)
     assert_allclose(avg._network.params, twin._network.params)
 
@@ -402,11 +406,7 @@ def test_weight_averaging_resumed_after_a_pause_starts_from_current_weights():
     # Trained one epoch from the weights the pause left, not from the raw
     # weights of the first fit.
     fresh = _clf(weight_averaging=0.9, **{**params, "max_iter": 1})
-    fresh.fit(X_CLF, Y_CLF)
-    fresh._network.params[...] = current
-    fresh._state.train_params = fresh._state.averaged = None
-    fresh._state.handed_over = None
-    fresh.fit(X_CLF, Y_CLF)
+    _with_a_new_average(fresh.fit(X_CLF, Y_CLF), current).fit(X_CLF, Y_CLF)
     assert_allclose(paused._network.params, fresh._network.params)
 
 
