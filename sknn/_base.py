@@ -8,7 +8,9 @@ and exposes its state as scikit-learn's fitted attributes. No math is here.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import functools
+import inspect
 import math
 import warnings
 from abc import ABC, abstractmethod
@@ -74,6 +76,18 @@ def _has_finite_entries(X):
     with np.errstate(over="ignore", invalid="ignore"):
         row_sums = X @ np.ones(X.shape[1], dtype=X.dtype)
         return math.isfinite(row_sums.sum()) or bool(np.isfinite(row_sums).all())
+
+
+def _accepts_sample_weight(scorer):
+    """Whether calling ``scorer`` with ``sample_weight=`` is valid."""
+    try:
+        parameters = inspect.signature(scorer).parameters.values()
+    except (TypeError, ValueError):  # no signature to read
+        return False
+    return any(
+        p.name == "sample_weight" or p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in parameters
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -315,8 +329,11 @@ class BaseMLP(BaseEstimator, ABC):
         if activations:
             after_layer = [*activations, activations[-1]]
         else:
-            single = resolve(self.activation, ACTIVATIONS, "activation")
-            after_layer = [single]
+            # No hidden layer: the output layer's initialization follows
+            # ``activation`` as scikit-learn's does, or the default for an
+            # empty list (one entry per hidden layer, of which there are none).
+            single = self.activation if self.activation != [] else "relu"
+            after_layer = [resolve(single, ACTIVATIONS, "activation")]
         if self.weight_init == "auto":
             # scikit-learn's rule: Glorot's bound, factor 2 before logistic
             # units, 6 otherwise; the output layer follows the last hidden one.
@@ -599,6 +616,10 @@ class BaseMLP(BaseEstimator, ABC):
         """
         network = self._network
         if not self._coefs_are_network_views():
+            # Into a copy of the network: a shallow copy of the estimator
+            # (copy.copy) shares it with the original, whose weights the new
+            # arrays must leave alone, as they do in scikit-learn.
+            network = self._network = copy.deepcopy(network)
             network.set_coefs(self.coefs_, self.intercepts_)
             self.coefs_ = list(network.coefs)
             self.intercepts_ = list(network.intercepts)
@@ -708,8 +729,13 @@ class BaseMLP(BaseEstimator, ABC):
         """
         Y_float = Y_val.astype(network.dtype)
         scorer = None
+        scorer_weights = {}
         if self.scoring not in (None, "loss"):
             scorer = check_scoring(self, scoring=self.scoring)
+            # scikit-learn's scorers take sample weights; a plain callable
+            # ``scorer(estimator, X, y)`` gets them only if it asks for them.
+            if sw_val is not None and _accepts_sample_weight(scorer):
+                scorer_weights = {"sample_weight": sw_val}
 
         def evaluate():
             P = network.predict(X_val)
@@ -723,8 +749,7 @@ class BaseMLP(BaseEstimator, ABC):
             with warnings.catch_warnings():
                 # A split of validated arrays carries no feature names.
                 warnings.filterwarnings("ignore", "X does not have valid feature")
-                extra = {} if sw_val is None else {"sample_weight": sw_val}
-                return float(scorer(self, X_raw, y_raw, **extra)), loss
+                return float(scorer(self, X_raw, y_raw, **scorer_weights)), loss
 
         return evaluate
 

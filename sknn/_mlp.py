@@ -201,7 +201,11 @@ _COMMON_PARAMETERS = """\
         Validation score monitored by early stopping and recorded in
         ``validation_scores_`` (higher is better): None is scikit-learn's
         (accuracy or R²), 'loss' the negated validation loss, or any
-        scikit-learn scorer name or callable.
+        scikit-learn scorer name or callable ``scorer(estimator, X, y)``,
+        which receives the validation sample weights (with class weights) as
+        ``sample_weight=`` if its signature takes them. A NaN score (a scorer
+        undefined on the validation data) warns; early stopping then keeps
+        the last weights unless an earlier epoch scored.
 """
 
 _COMMON_ATTRIBUTES = """\

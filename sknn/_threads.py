@@ -97,8 +97,10 @@ def _shared_limit(name, apply):
 
 
 def _limit_blas_and_numexpr(n_threads):
-    previous_numexpr = numexpr.set_num_threads(n_threads)
+    # BLAS first: had it failed after numexpr was set, nothing would restore
+    # numexpr's count.
     blas = _thread_pools().limit(limits=n_threads, user_api="blas")
+    previous_numexpr = numexpr.set_num_threads(n_threads)
 
     def restore():
         blas.restore_original_limits()
@@ -123,6 +125,7 @@ def limit_threads(n_threads):
     if n_threads is None:
         yield
         return
+    n_threads = int(n_threads)  # threadpoolctl refuses NumPy integers
     with _shared_limit("blas+numexpr", lambda: _limit_blas_and_numexpr(n_threads)):
         yield
 

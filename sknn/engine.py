@@ -785,6 +785,19 @@ class _AveragedParameters:
 def _record_validation(network, state, validation, averaging, verbose):
     with _AveragedParameters(network, state, averaging):
         score, loss = validation()
+    if math.isnan(score):
+        # A scorer undefined on the validation set (R² of one row, ROC AUC of
+        # one class) scores NaN, which never beats a best score: early
+        # stopping could never pick an epoch. (Diverged epochs, which also
+        # score NaN, are recorded elsewhere, with their own message.)
+        warnings.warn(
+            "The validation score is NaN, so epochs cannot be compared on it: "
+            "early stopping keeps the last weights unless an earlier epoch "
+            "scored. Check that the scorer is defined on the validation data "
+            "(enough rows, every class).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if state.validation_scores is None:
         state.validation_scores = []
     state.validation_scores.append(score)
@@ -820,7 +833,9 @@ def _finish(network, state, averaging, reason, message=""):
     if averaging is not None:
         state.train_params = network.params.copy()
         np.copyto(network.params, state.averaged)
-    if state.early_stopping:
+    # The best epoch's snapshot, if any epoch scored: else it would be the
+    # weights before training.
+    if state.early_stopping and state.best_validation_score > -np.inf:
         network.restore(state.best)
     if averaging is not None:
         state.handed_over = network.params.copy()

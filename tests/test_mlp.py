@@ -1861,3 +1861,54 @@ def test_partial_fit_draws_new_dropout_masks_on_every_call():
     for i in np.random.RandomState(1).randint(0, len(Y_CLF), 100):
         twin.partial_fit(X_CLF[i : i + 1], Y_CLF[i : i + 1])
     assert_same_params(clf, twin)
+
+
+def test_scorer_gets_sample_weights_only_if_it_takes_them():
+    seen = []
+
+    def plain(estimator, X, y):
+        return float((estimator.predict(X) == y).mean())
+
+    def weighted(estimator, X, y, sample_weight=None):
+        seen.append(sample_weight)
+        return plain(estimator, X, y)
+
+    params = dict(max_iter=3, early_stopping=True, class_weight="balanced", **SMALL)
+    MLPClassifier(scoring=plain, **params).fit(X_CLF, Y_CLF)
+    MLPClassifier(scoring=weighted, **params).fit(X_CLF, Y_CLF)
+    assert len(seen) == 3 and all(w is not None for w in seen)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_nan_validation_scores_warn_and_keep_the_trained_weights():
+    # R² of a single validation row is undefined (NaN): no epoch can be
+    # judged best, and restoring the weights before training would undo it.
+    X, y = X_REG, Y_REG
+    reg = MLPRegressor(max_iter=5, early_stopping=True, **SMALL)
+    with pytest.warns(RuntimeWarning, match="validation score is NaN"):
+        reg.fit(X, y, X_val=X[:1], y_val=y[:1])
+    plain = MLPRegressor(max_iter=5, **SMALL).fit(X, y)
+    assert np.isnan(reg.validation_scores_).all()
+    assert_same_params(reg, plain)
+
+
+def test_n_threads_may_be_a_numpy_integer():
+    before = _thread_counts()
+    clf = MLPClassifier(max_iter=2, n_threads=np.int64(1), **SMALL).fit(X_CLF, Y_CLF)
+    clf.predict(X_CLF)
+    assert _thread_counts() == before
+
+
+def test_new_coefs_on_a_shallow_copy_leave_the_original_alone():
+    clf = MLPClassifier(max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
+    before = clf.predict_proba(X_CLF[:5])
+    other = copy.copy(clf)
+    other.coefs_ = [np.zeros_like(c) for c in other.coefs_]
+    assert not np.allclose(other.predict_proba(X_CLF[:5]), before)
+    assert_array_equal(clf.predict_proba(X_CLF[:5]), before)
+
+
+def test_no_hidden_layers_take_an_empty_activation_list():
+    a = MLPClassifier(hidden_layer_sizes=(), activation=[], max_iter=3, random_state=0)
+    b = MLPClassifier(hidden_layer_sizes=(), max_iter=3, random_state=0)
+    assert_same_params(a.fit(X_CLF, Y_CLF), b.fit(X_CLF, Y_CLF))
