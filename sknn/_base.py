@@ -37,6 +37,7 @@ from sknn.engine import (
     Network,
     TrainingDiverged,
     TrainingState,
+    _per_layer,
     fit_lbfgs,
     fit_stochastic,
 )
@@ -388,6 +389,20 @@ class BaseMLP(BaseEstimator, ABC):
                 "the batch."
             )
 
+    def _check_solver_supports(self, optimizer):
+        if not optimizer.stochastic and (
+            self._has_dropout()
+            or self.input_noise
+            or self.weight_averaging
+            or self.max_norm is not None
+            or self.clip_grad_norm is not None
+        ):
+            raise ValueError(
+                "dropout, input_dropout, input_noise, weight_averaging, max_norm "
+                "and clip_grad_norm need a stochastic solver; L-BFGS minimizes a "
+                "deterministic full-batch loss without per-step constraints."
+            )
+
     # ----------------------------------------------------------------------
     # Fitting
 
@@ -404,6 +419,10 @@ class BaseMLP(BaseEstimator, ABC):
         hidden = self._hidden_layer_sizes()
         self._validate_per_layer(len(hidden))
         self._check_batch_norm_batches()
+        # Settings the solver cannot honour fail before anything is built, so
+        # a refused call leaves a fitted model as it was.
+        optimizer = self._resolve_optimizer()
+        self._check_solver_supports(optimizer)
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -427,13 +446,13 @@ class BaseMLP(BaseEstimator, ABC):
 
         if first_pass:
             self._network = self._build_network(X, Y, hidden, loss)
-            self._network_parameters = self._network_parameter_values()
+            self._network_parameters = self._network_settings(len(hidden))
             self._state = None
             self._noise_random_state = None
         else:
-            self._check_network_parameters()
             self._check_architecture(hidden, Y)
             self._sync_network()
+            self._apply_network_settings(X, Y, hidden, loss)
             self._network.loss = loss
         self.coefs_ = list(self._network.coefs)
         self.intercepts_ = list(self._network.intercepts)
@@ -441,19 +460,6 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_layers_ = len(hidden) + 2
         self.out_activation_ = loss.out_activation
 
-        optimizer = self._resolve_optimizer()
-        if not optimizer.stochastic and (
-            self._has_dropout()
-            or self.input_noise
-            or self.weight_averaging
-            or self.max_norm is not None
-            or self.clip_grad_norm is not None
-        ):
-            raise ValueError(
-                "dropout, input_dropout, input_noise, weight_averaging, max_norm "
-                "and clip_grad_norm need a stochastic solver; L-BFGS minimizes a "
-                "deterministic full-batch loss without per-step constraints."
-            )
         try:
             # A diverging run overflows in NumPy's products before the
             # divergence check stops it with its own message (which keeps
@@ -499,8 +505,9 @@ class BaseMLP(BaseEstimator, ABC):
         every ``partial_fit`` or warm-started call the dropout masks and noise
         of the one before; with one-row calls the same units would always be
         dropped and never train. Continued calls draw them from a stream of
-        their own, seeded from ``random_state`` when the model is built and
-        carried across calls: the same calls still give the same model.
+        their own, seeded from ``random_state`` on the first continued call
+        after the model was built and carried across the later ones: the
+        same calls still give the same model.
         """
         seed = self.random_state
         if not isinstance(seed, Integral) or self._state.t == 0:
@@ -552,20 +559,24 @@ class BaseMLP(BaseEstimator, ABC):
         sw_val = self._check_weights(sample_weight_val, X_val, Y_val)
         return X_val, Y_val, sw_val, X_raw, y_raw
 
-    def _build_network(self, X, Y, hidden, loss):
-        activations = self._resolve_activations(len(hidden))
-        network = Network(
+    def _assemble_network(self, X, Y, hidden, loss, dtype):
+        """The network of these settings, its parameters not initialized."""
+        return Network(
             X.shape[1],
             hidden,
             Y.shape[1],
-            activations,
+            self._resolve_activations(len(hidden)),
             loss,
-            X.dtype,
+            dtype,
             normalization=self.normalization,
             dropout=self.dropout,
             input_dropout=self.input_dropout,
             input_noise=self.input_noise,
         )
+
+    def _build_network(self, X, Y, hidden, loss):
+        network = self._assemble_network(X, Y, hidden, loss, X.dtype)
+        activations = self._resolve_activations(len(hidden))
         weight_inits, bias_inits = self._resolve_initializers(activations)
         network.initialize(self._random_state, weight_inits, bias_inits)
         return network
@@ -579,33 +590,54 @@ class BaseMLP(BaseEstimator, ABC):
                 f"hidden_layer_sizes={hidden} with {Y.shape[1]} outputs."
             )
 
-    #: Parameters that shape the network beyond its layer sizes. It is built
-    #: on the first fit; a warm start or partial_fit continues it, so they
-    #: must not change in between (a change would otherwise be ignored).
-    _NETWORK_PARAMETERS = (
-        "activation",
-        "dropout",
-        "input_dropout",
-        "input_noise",
-        "normalization",
-        "dtype",
-    )
+    def _network_settings(self, n_hidden):
+        """What the network is built from besides its sizes, compared by value.
 
-    def _network_parameter_values(self):
-        # repr: instances and lists compare by their configuration.
-        return {name: repr(getattr(self, name)) for name in self._NETWORK_PARAMETERS}
+        Activations by their resolved configuration ('relu' and ``ReLU()``
+        are one), rates as floats, one entry per hidden layer.
+        """
+        return {
+            "activation": [repr(a) for a in self._resolve_activations(n_hidden)],
+            "dropout": [float(d) for d in _per_layer(self.dropout, n_hidden)],
+            "input_dropout": float(self.input_dropout),
+            "input_noise": float(self.input_noise),
+            "normalization": _per_layer(self.normalization, n_hidden),
+        }
 
-    def _check_network_parameters(self):
-        built = getattr(self, "_network_parameters", None)
-        if built is None:  # a model pickled before the check existed
-            return
-        for name, value in self._network_parameter_values().items():
-            if value != built[name]:
+    def _apply_network_settings(self, X, Y, hidden, loss):
+        """Carry a continued fit's changed settings over to its network.
+
+        New activations, dropout rates or input noise (scikit-learn's warm
+        start applies a new activation to the old weights) rebuild the
+        network's layers around the same parameters, whose layout they leave
+        alone. Normalization adds parameters of its own and ``dtype`` would
+        convert the trained ones: changing either is refused.
+        """
+        network = self._network
+        if self.dtype is not None:
+            dtype = np.dtype(_DTYPES.get(self.dtype, self.dtype))
+            if dtype != network.dtype:
                 raise ValueError(
-                    f"warm_start and partial_fit continue the network of the first "
-                    f"fit, built with {name}={built[name]}; got {name}={value}. "
-                    "Fit with warm_start=False to build a new network."
+                    f"warm_start and partial_fit continue the {network.dtype} "
+                    f"network of the first fit; got dtype={self.dtype!r}. Fit "
+                    "with warm_start=False to build a new network."
                 )
+        settings = self._network_settings(len(hidden))
+        built = getattr(self, "_network_parameters", None)
+        if built is None or settings == built:  # None: pickled before the check
+            return
+        if settings["normalization"] != built["normalization"]:
+            raise ValueError(
+                "warm_start and partial_fit continue the network of the first "
+                f"fit, built with normalization={built['normalization']}; got "
+                f"{settings['normalization']}. Fit with warm_start=False to build "
+                "a new network."
+            )
+        rebuilt = self._assemble_network(X, Y, hidden, loss, network.dtype)
+        rebuilt.params[...] = network.params
+        rebuilt.stats[...] = network.stats
+        self._network = rebuilt
+        self._network_parameters = settings
 
     def _sync_network(self):
         """Make the network hold ``coefs_``/``intercepts_``, which the user owns.

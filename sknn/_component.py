@@ -130,13 +130,17 @@ class Component:
         if not constraints:
             return
         params = self.get_params(deep=False)
-        try:  # settings already found valid (plain values) pass at once
-            # With the types: 1 == 1.0 == True, but not every range takes all.
-            key = (type(self), *((k, type(v), v) for k, v in params.items()))
-            if key in _VALID_SETTINGS:
-                return
-        except TypeError:  # an unhashable value: check every time
-            key = None
+        key = None
+        if not any(isinstance(v, Component) for v in params.values()):
+            try:  # settings of plain values found valid pass at once
+                # With the types: 1 == 1.0 == True, but not every range takes
+                # all. (A component hashes by identity, and every fit resolves
+                # a fresh one: such settings are checked every time.)
+                key = (type(self), *((k, type(v), v) for k, v in params.items()))
+                if key in _VALID_SETTINGS:
+                    return
+            except TypeError:  # an unhashable value: check every time
+                key = None
         if all(
             any(c.is_satisfied_by(params[name]) for c in options)
             for name, options in constraints.items()

@@ -410,7 +410,8 @@ class RMSprop(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "rho": [Interval(Real, 0, 1, closed="both")],
+        # rho = 1 never updates the mean square from 0: steps of g / epsilon.
+        "rho": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [_NON_NEGATIVE],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "centered": ["boolean"],

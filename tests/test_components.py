@@ -861,3 +861,18 @@ def test_adaptive_schedule():
     while not reference.trigger_stopping("", verbose=False):
         reference_rates.append(reference.learning_rate)
     assert_allclose(rates, reference_rates, rtol=1e-15)
+
+
+def test_settings_holding_components_are_not_remembered():
+    # A nested component hashes by identity and every fit resolves a fresh
+    # copy: remembering such settings would only grow the memo.
+    from sknn import _component
+
+    warmup = LinearWarmup(schedule=CosineAnnealing(T_max=5))
+    resolve(warmup, SCHEDULES, "schedule")
+    size = len(_component._VALID_SETTINGS)
+    for _ in range(5):
+        resolve(warmup, SCHEDULES, "schedule")
+    assert len(_component._VALID_SETTINGS) == size
+    with pytest.raises(ValueError, match="warmup_epochs"):
+        resolve(LinearWarmup(warmup_epochs=-1), SCHEDULES, "schedule")

@@ -1727,47 +1727,94 @@ def test_multilabel_labels_go_through_the_label_binarizer():
 
 
 @pytest.mark.parametrize(
-    "change",
+    "change, match",
     [
-        {"activation": "logistic"},
-        {"dropout": 0.2},
-        {"input_dropout": 0.1},
-        {"input_noise": 0.1},
-        {"normalization": "layer"},
-        {"dtype": "float32"},
+        ({"normalization": "layer"}, "built with normalization="),
+        ({"dtype": "float32"}, "continue the float64 network"),
     ],
-    ids=lambda change: next(iter(change)),
+    ids=["normalization", "dtype"],
 )
 @pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
-def test_continued_fits_refuse_a_changed_network(change, how):
-    # The network is built on the first fit; a later change to what shapes
-    # it would otherwise be ignored while get_params reports it.
+def test_continued_fits_refuse_a_network_of_other_parameters(change, match, how):
+    # Normalization adds parameters, a dtype would convert them: a continued
+    # fit cannot honour either, and says so instead of ignoring it.
     clf = MLPClassifier(max_iter=3, warm_start=True, **SMALL).fit(X_CLF, Y_CLF)
     before = [p.copy() for p in _params_of(clf)]
     clf.set_params(**change)
-    with pytest.raises(ValueError, match=f"built with {next(iter(change))}="):
+    with pytest.raises(ValueError, match=match):
         if how == "warm_start":
             clf.fit(X_CLF, Y_CLF)
         else:
             clf.partial_fit(X_CLF, Y_CLF)
     for a, b in zip(_params_of(clf), before, strict=True):
         assert_array_equal(a, b)
-    # Set back, training goes on; without warm_start, a new network is built.
-    clf.set_params(**{k: MLPClassifier().get_params()[k] for k in change})
-    clf.partial_fit(X_CLF, Y_CLF)
-    clf.set_params(warm_start=False, **change).fit(X_CLF, Y_CLF)
+    clf.set_params(warm_start=False).fit(X_CLF, Y_CLF)  # a new network
 
 
-def test_an_equal_component_instance_is_no_change():
-    clf = MLPClassifier(max_iter=3, warm_start=True, activation=Tanh(), **SMALL)
-    clf.fit(X_CLF, Y_CLF).set_params(activation=Tanh()).fit(X_CLF, Y_CLF)
-    assert clf.n_iter_ == 3
+def test_warm_start_applies_a_new_activation_as_scikit_learn_does():
+    params = dict(hidden_layer_sizes=(10,), max_iter=5, warm_start=True)
+    ours = MLPClassifier(random_state=0, **params).fit(X_CLF, Y_CLF)
+    theirs = sk.MLPClassifier(random_state=0, **params).fit(X_CLF, Y_CLF)
+    for est in (ours, theirs):
+        est.set_params(activation="tanh").fit(X_CLF, Y_CLF)
+    for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
+        assert_allclose(a, b, rtol=1e-10)
+    assert_allclose(ours.predict_proba(X_CLF), theirs.predict_proba(X_CLF))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"dropout": 0.0}, {"input_dropout": 0.0}, {"input_noise": 0.0}],
+    ids=lambda change: next(iter(change)),
+)
+def test_continued_fits_apply_new_noise_settings(change):
+    # Turning dropout or noise off keeps the weights and trains without it
+    # (this switch to L-BFGS, which needs it off, used to crash).
+    noisy = {"dropout": 0.3, "input_dropout": 0.2, "input_noise": 0.1}
+    name = next(iter(change))
+    clf = MLPClassifier(max_iter=3, warm_start=True, **{name: noisy[name]}, **SMALL)
+    clf.fit(X_CLF, Y_CLF)
+    clf.set_params(solver="lbfgs", **change).fit(X_CLF, Y_CLF)
+    plain = MLPClassifier(max_iter=3, warm_start=True, **{name: noisy[name]}, **SMALL)
+    plain.fit(X_CLF, Y_CLF)
+    twin = MLPClassifier(solver="lbfgs", max_iter=3, warm_start=True, **SMALL)
+    twin.fit(X_CLF, Y_CLF)  # the same shapes, then the first fit's weights
+    twin.coefs_ = [c.copy() for c in plain.coefs_]
+    twin.intercepts_ = [c.copy() for c in plain.intercepts_]
+    twin.fit(X_CLF, Y_CLF)
+    assert_same_params(clf, twin)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"dropout": 0.0}, {"dropout": 0}),
+        ({"dropout": 0.2}, {"dropout": np.float64(0.2)}),
+        ({"activation": "relu"}, {"activation": ReLU()}),
+        ({}, {"dtype": "float64"}),
+        ({"dtype": "float32"}, {"dtype": np.float32}),
+    ],
+)
+def test_equal_settings_spelled_otherwise_continue_the_network(first, second):
+    clf = MLPClassifier(max_iter=2, warm_start=True, **first, **SMALL)
+    clf.fit(X_CLF, Y_CLF)
+    network = clf._network
+    clf.set_params(**second).fit(X_CLF, Y_CLF)
+    assert clf._network is network and len(clf.loss_curve_) == 4
 
 
 @pytest.mark.parametrize("params", [{"max_norm": 1.0}, {"clip_grad_norm": 1.0}])
 def test_lbfgs_refuses_per_step_constraints(params):
     with pytest.raises(ValueError, match="need a stochastic solver"):
         MLPClassifier(solver="lbfgs", **params, **SMALL).fit(X_CLF, Y_CLF)
+    # Refused before anything is built: a fitted model stays as it was.
+    clf = MLPClassifier(max_iter=3, **SMALL).fit(X_CLF, Y_CLF)
+    before = [p.copy() for p in _params_of(clf)]
+    with pytest.raises(ValueError, match="need a stochastic solver"):
+        clf.set_params(solver="lbfgs", **params).fit(X_CLF, Y_CLF)
+    for a, b in zip(_params_of(clf), before, strict=True):
+        assert_array_equal(a, b)
+    assert clf.n_iter_ == 3
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
