@@ -597,7 +597,11 @@ class BaseMLP(BaseEstimator, ABC):
         are one), rates as floats, one entry per hidden layer.
         """
         return {
-            "activation": [repr(a) for a in self._resolve_activations(n_hidden)],
+            # (type, parameters): repr would cost ~0.4 ms a partial_fit call.
+            "activation": [
+                (type(a), a.get_params(deep=False))
+                for a in self._resolve_activations(n_hidden)
+            ],
             "dropout": [float(d) for d in _per_layer(self.dropout, n_hidden)],
             "input_dropout": float(self.input_dropout),
             "input_noise": float(self.input_noise),
