@@ -32,10 +32,11 @@ def _scaled_square(x, factor, out):
 
 
 # PyTorch's ranges (torch.optim), which contain scikit-learn's for the flat
-# parameters the estimators pass to named solvers. epsilon may be 0 as in
-# PyTorch (the comparisons with PyTorch's Adam need it), where scikit-learn's
-# flat ``epsilon`` must be positive.
+# parameters the estimators pass to named solvers; except epsilon, positive as
+# scikit-learn's flat ``epsilon``: PyTorch's 0 makes a parameter whose
+# gradients have all been exactly 0 so far step by 0 / 0 = NaN.
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+_EPSILON = Interval(Real, 0, None, closed="neither")
 _BETA = Interval(Real, 0, 1, closed="left")
 
 
@@ -289,7 +290,7 @@ class Adagrad(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "initial_accumulator_value": [_NON_NEGATIVE],
         "weight_decay": [_NON_NEGATIVE],
     }
@@ -345,7 +346,7 @@ class Adadelta(Optimizer):
 
     _parameter_constraints: dict = {
         "rho": [Interval(Real, 0, 1, closed="both")],
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "weight_decay": [_NON_NEGATIVE],
     }
 
@@ -412,7 +413,7 @@ class RMSprop(Optimizer):
     _parameter_constraints: dict = {
         # rho = 1 never updates the mean square from 0: steps of g / epsilon.
         "rho": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "centered": ["boolean"],
         "weight_decay": [_NON_NEGATIVE],
@@ -506,7 +507,7 @@ class Adam(Optimizer):
     _parameter_constraints: dict = {
         "beta_1": [_BETA],
         "beta_2": [_BETA],
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "amsgrad": ["boolean"],
         "weight_decay": [_NON_NEGATIVE],
     }
@@ -641,7 +642,7 @@ class Nadam(Optimizer):
     _parameter_constraints: dict = {
         "beta_1": [_BETA],
         "beta_2": [_BETA],
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "momentum_decay": [_NON_NEGATIVE],
         "weight_decay": [_NON_NEGATIVE],
     }
@@ -722,7 +723,7 @@ class Adamax(Optimizer):
     _parameter_constraints: dict = {
         "beta_1": [_BETA],
         "beta_2": [_BETA],
-        "epsilon": [_NON_NEGATIVE],
+        "epsilon": [_EPSILON],
         "weight_decay": [_NON_NEGATIVE],
     }
 

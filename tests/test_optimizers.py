@@ -192,8 +192,10 @@ TORCH_CASES = [
         {"momentum": 0.5, "centered": True},
         0.01,
     ),
-    (Adam(epsilon=0.0), "Adam", {"eps": 0.0}, 0.01),
-    (Adam(epsilon=0.0, amsgrad=True), "Adam", {"eps": 0.0, "amsgrad": True}, 0.01),
+    # A tiny epsilon: scikit-learn's Adam adds it before the bias correction,
+    # PyTorch's after, which at 1e-30 no longer shows.
+    (Adam(epsilon=1e-30), "Adam", {"eps": 1e-30}, 0.01),
+    (Adam(epsilon=1e-30, amsgrad=True), "Adam", {"eps": 1e-30, "amsgrad": True}, 0.01),
     (AdamW(), "AdamW", {}, 0.01),
     (
         AdamW(amsgrad=True, weight_decay=0.1),
@@ -571,6 +573,7 @@ INVALID_OPTIMIZERS = [
     (Adam(beta_2=1.0), "beta_2"),
     (Adam(beta_1=float("nan")), "beta_1"),
     (Adam(epsilon=-1e-8), "epsilon"),
+    (Adam(epsilon=0.0), "epsilon"),
     (Adam(weight_decay=-1), "weight_decay"),
     (Adam(amsgrad="no"), "amsgrad"),
     (AdamW(beta_2=1.5), "beta_2"),
@@ -606,7 +609,7 @@ def test_invalid_hyper_parameters_raise_when_fitting_starts(optimizer, param):
     [
         SGD(momentum=0.0, nesterov=True),
         SGD(momentum=1.0, nesterov=False),
-        Adagrad(epsilon=0.0, initial_accumulator_value=0.1),
+        Adagrad(epsilon=1e-300, initial_accumulator_value=0.0),
         Adadelta(rho=0.0),
         RMSprop(rho=0.0, momentum=1.0, epsilon=1e-3),
         Adam(beta_1=0.0, beta_2=0.0),
