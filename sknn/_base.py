@@ -80,7 +80,12 @@ def _has_finite_entries(X):
 
 
 def _accepts_sample_weight(scorer):
-    """Whether calling ``scorer`` with ``sample_weight=`` is valid."""
+    """Whether calling ``scorer`` with ``sample_weight=`` is valid.
+
+    A scikit-learn scorer object takes the argument whatever its metric, and
+    hands it on: its metric (``_score_func``) decides.
+    """
+    scorer = getattr(scorer, "_score_func", scorer)
     try:
         parameters = inspect.signature(scorer).parameters.values()
     except (TypeError, ValueError):  # no signature to read
@@ -423,6 +428,11 @@ class BaseMLP(BaseEstimator, ABC):
         # a refused call leaves a fitted model as it was.
         optimizer = self._resolve_optimizer()
         self._check_solver_supports(optimizer)
+        if self.early_stopping and incremental:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; pass X_val and "
+                "y_val to record validation scores and stop when they stall."
+            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -443,6 +453,18 @@ class BaseMLP(BaseEstimator, ABC):
             except ValueError as error:
                 raise ValueError(f"y_val: {error}") from None
         self._random_state = self._fresh_random_state()
+        if (
+            not first_pass
+            and optimizer.stochastic
+            and self.early_stopping
+            and validation_data is None
+        ):
+            # A split that fails must leave a continued model as it was, so
+            # it comes before the network takes new settings. (A first fit
+            # splits after initializing, scikit-learn's order of draws.)
+            X, Y, sample_weight, *validation_data = self._split_validation(
+                X, Y, sample_weight
+            )
 
         if first_pass:
             self._network = self._build_network(X, Y, hidden, loss)
@@ -628,7 +650,12 @@ class BaseMLP(BaseEstimator, ABC):
                 )
         settings = self._network_settings(len(hidden))
         built = getattr(self, "_network_parameters", None)
-        if built is None or settings == built:  # None: pickled before the check
+        if built is None or set(built) != set(settings):
+            # Pickled before the settings were recorded in this form: nothing
+            # to compare with; what is set now is taken as built.
+            self._network_parameters = settings
+            return
+        if settings == built:
             return
         if settings["normalization"] != built["normalization"]:
             raise ValueError(
@@ -686,11 +713,6 @@ class BaseMLP(BaseEstimator, ABC):
         self, X, Y, sample_weight, optimizer, incremental, validation_data
     ):
         network = self._network
-        if self.early_stopping and incremental:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True; pass X_val and "
-                "y_val to record validation scores and stop when they stall."
-            )
         if not incremental or not hasattr(self, "_optimizer"):
             optimizer.build(
                 network.params.size, network.dtype, n_decayed=network.n_weights

@@ -36,6 +36,7 @@ from sklearn.exceptions import (
     DataConversionWarning,
     NotFittedError,
 )
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -1959,3 +1960,45 @@ def test_no_hidden_layers_take_an_empty_activation_list():
     a = MLPClassifier(hidden_layer_sizes=(), activation=[], max_iter=3, random_state=0)
     b = MLPClassifier(hidden_layer_sizes=(), max_iter=3, random_state=0)
     assert_same_params(a.fit(X_CLF, Y_CLF), b.fit(X_CLF, Y_CLF))
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_refused_continued_fit_keeps_the_old_network(how):
+    # The call is refused (partial_fit with early stopping; a split too small
+    # to hold out anything) after a new activation was set: nothing changes.
+    reg = MLPRegressor(warm_start=True, max_iter=3, **SMALL).fit(X_REG, Y_REG)
+    before = reg.predict(X_REG)
+    reg.set_params(activation="tanh", early_stopping=True)
+    with pytest.raises(ValueError):
+        if how == "partial_fit":
+            reg.partial_fit(X_REG, Y_REG)
+        else:
+            reg.fit(X_REG[:2], Y_REG[:2])
+    reg.set_params(activation="relu", early_stopping=False)
+    assert_array_equal(reg.predict(X_REG), before)
+
+
+def test_scorer_objects_pass_weights_only_to_metrics_that_take_them():
+    def accuracy(y_true, y_pred):
+        return float((y_true == y_pred).mean())
+
+    params = dict(max_iter=3, early_stopping=True, **SMALL)
+    scorer = make_scorer(accuracy)
+    MLPClassifier(scoring=scorer, class_weight="balanced", **params).fit(X_CLF, Y_CLF)
+    weights = np.linspace(0.5, 1.5, len(Y_REG))
+    reg = MLPRegressor(scoring="neg_max_error", **params)
+    reg.fit(X_REG, Y_REG, sample_weight=weights)
+    assert len(reg.validation_scores_) == 3
+
+
+def test_settings_recorded_in_an_older_form_are_taken_as_built():
+    reg = MLPRegressor(warm_start=True, max_iter=2, **SMALL).fit(X_REG, Y_REG)
+    reg._network_parameters = {"activation": "'relu'", "dtype": "None"}
+    reg.partial_fit(X_REG, Y_REG)
+    assert set(reg._network_parameters) == {
+        "activation",
+        "dropout",
+        "input_dropout",
+        "input_noise",
+        "normalization",
+    }
