@@ -14,11 +14,18 @@ the user passed in.
 import copy
 import functools
 import inspect
+from numbers import Real
 
 from sklearn.utils._param_validation import (
+    Interval,
     make_constraint,
     validate_parameter_constraints,
 )
+
+# Ranges that components' ``_parameter_constraints`` share.
+NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+POSITIVE = Interval(Real, 0, None, closed="neither")
+UNIT_INTERVAL = Interval(Real, 0, 1, closed="both")
 
 
 class Component:

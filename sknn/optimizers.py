@@ -22,7 +22,14 @@ from sklearn.utils._param_validation import Interval
 
 from sknn import _kernels as kernels
 from sknn._blas import axpy
-from sknn._component import Component, _class_keeps, _declaring_class
+from sknn._component import (
+    NON_NEGATIVE,
+    POSITIVE,
+    UNIT_INTERVAL,
+    Component,
+    _class_keeps,
+    _declaring_class,
+)
 
 
 def _scaled_square(x, factor, out):
@@ -35,8 +42,7 @@ def _scaled_square(x, factor, out):
 # parameters the estimators pass to named solvers; except epsilon, positive as
 # scikit-learn's flat ``epsilon``: PyTorch's 0 makes a parameter whose
 # gradients have all been exactly 0 so far step by 0 / 0 = NaN.
-_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-_EPSILON = Interval(Real, 0, None, closed="neither")
+_EPSILON = POSITIVE
 _BETA = Interval(Real, 0, 1, closed="left")
 
 
@@ -194,9 +200,9 @@ class SGD(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "momentum": [UNIT_INTERVAL],
         "nesterov": ["boolean"],
-        "weight_decay": [_NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(self, momentum=0.9, nesterov=True, weight_decay=0.0):
@@ -291,8 +297,8 @@ class Adagrad(Optimizer):
 
     _parameter_constraints: dict = {
         "epsilon": [_EPSILON],
-        "initial_accumulator_value": [_NON_NEGATIVE],
-        "weight_decay": [_NON_NEGATIVE],
+        "initial_accumulator_value": [NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(self, epsilon=1e-10, initial_accumulator_value=0.0, weight_decay=0.0):
@@ -345,9 +351,9 @@ class Adadelta(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "rho": [Interval(Real, 0, 1, closed="both")],
+        "rho": [UNIT_INTERVAL],
         "epsilon": [_EPSILON],
-        "weight_decay": [_NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(self, rho=0.9, epsilon=1e-6, weight_decay=0.0):
@@ -414,9 +420,9 @@ class RMSprop(Optimizer):
         # rho = 1 never updates the mean square from 0: steps of g / epsilon.
         "rho": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [_EPSILON],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "momentum": [UNIT_INTERVAL],
         "centered": ["boolean"],
-        "weight_decay": [_NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(
@@ -509,7 +515,7 @@ class Adam(Optimizer):
         "beta_2": [_BETA],
         "epsilon": [_EPSILON],
         "amsgrad": ["boolean"],
-        "weight_decay": [_NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(
@@ -643,8 +649,8 @@ class Nadam(Optimizer):
         "beta_1": [_BETA],
         "beta_2": [_BETA],
         "epsilon": [_EPSILON],
-        "momentum_decay": [_NON_NEGATIVE],
-        "weight_decay": [_NON_NEGATIVE],
+        "momentum_decay": [NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(
@@ -724,7 +730,7 @@ class Adamax(Optimizer):
         "beta_1": [_BETA],
         "beta_2": [_BETA],
         "epsilon": [_EPSILON],
-        "weight_decay": [_NON_NEGATIVE],
+        "weight_decay": [NON_NEGATIVE],
     }
 
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.0):

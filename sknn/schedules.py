@@ -21,11 +21,8 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from sknn._component import Component
+from sknn._component import NON_NEGATIVE, POSITIVE, UNIT_INTERVAL, Component
 
-# A rate or a factor of the rate: negative rates make no sense.
-_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-_POSITIVE = Interval(Real, 0, None, closed="neither")
 _COUNT = Interval(Integral, 1, None, closed="left")
 
 
@@ -147,7 +144,7 @@ class InvScaling(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "power_t": [_NON_NEGATIVE],
+        "power_t": [NON_NEGATIVE],
     }
 
     def __init__(self, power_t=0.5):
@@ -206,7 +203,7 @@ class StepDecay(Schedule):
 
     _parameter_constraints: dict = {
         "step_size": [_COUNT],
-        "gamma": [_POSITIVE],
+        "gamma": [POSITIVE],
     }
 
     def __init__(self, step_size=10, gamma=0.5):
@@ -236,7 +233,7 @@ class ExponentialDecay(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "decay_rate": [_NON_NEGATIVE],
+        "decay_rate": [NON_NEGATIVE],
     }
 
     def __init__(self, decay_rate=0.1):
@@ -265,7 +262,7 @@ class InverseTimeDecay(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "decay_rate": [_NON_NEGATIVE],
+        "decay_rate": [NON_NEGATIVE],
     }
 
     def __init__(self, decay_rate=0.1):
@@ -306,7 +303,7 @@ class CosineAnnealing(Schedule):
 
     _parameter_constraints: dict = {
         "T_max": [None, _COUNT],
-        "eta_min": [_NON_NEGATIVE],
+        "eta_min": [NON_NEGATIVE],
         "warm_restarts": ["boolean"],
         # PyTorch's CosineAnnealingWarmRestarts: periods that do not grow
         # would have the restarts never catch up with the epochs.
@@ -375,7 +372,7 @@ class CyclicLR(_PerBatchSchedule):
     """
 
     _parameter_constraints: dict = {
-        "max_lr": [None, _POSITIVE],
+        "max_lr": [None, POSITIVE],
         "step_size_up": [_COUNT],
     }
 
@@ -422,10 +419,10 @@ class OneCycle(_PerBatchSchedule):
     """
 
     _parameter_constraints: dict = {
-        "max_lr": [None, _POSITIVE],
-        "pct_start": [Interval(Real, 0, 1, closed="both")],
-        "div_factor": [_POSITIVE],
-        "final_div_factor": [_POSITIVE],
+        "max_lr": [None, POSITIVE],
+        "pct_start": [UNIT_INTERVAL],
+        "div_factor": [POSITIVE],
+        "final_div_factor": [POSITIVE],
     }
 
     def __init__(
@@ -489,8 +486,8 @@ class ReduceOnPlateau(Schedule):
     _parameter_constraints: dict = {
         "factor": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 0, None, closed="left")],
-        "min_lr": [_NON_NEGATIVE],
-        "threshold": [_NON_NEGATIVE],
+        "min_lr": [NON_NEGATIVE],
+        "threshold": [NON_NEGATIVE],
     }
 
     def __init__(self, factor=0.1, patience=10, min_lr=0.0, threshold=1e-4):
