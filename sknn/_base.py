@@ -376,17 +376,15 @@ class BaseMLP(BaseEstimator, ABC):
                     f"({n_hidden})."
                 )
 
-    def _check_batch_norm_batches(self):
-        norms = self.normalization
-        norms = norms if isinstance(norms, list) else [norms]
-        solver = self.solver
-        stochastic = (
-            solver.stochastic if isinstance(solver, Optimizer) else solver != "lbfgs"
-        )
+    def _check_batch_norm_batches(self, optimizer, n_hidden):
         # A lone row has no variance: batch norm would standardize every
         # batch with fixed statistics, never its own. (A trailing one-row
         # batch, which the user does not choose, is handled by the layer.)
-        if stochastic and self.batch_size == 1 and "batch" in norms:
+        if (
+            optimizer.stochastic
+            and self.batch_size == 1
+            and "batch" in _per_layer(self.normalization, n_hidden)
+        ):
             raise ValueError(
                 "normalization='batch' needs batches of at least 2 samples to "
                 "estimate their mean and variance, but batch_size=1. Use a larger "
@@ -423,11 +421,11 @@ class BaseMLP(BaseEstimator, ABC):
     ):
         hidden = self._hidden_layer_sizes()
         self._validate_per_layer(len(hidden))
-        self._check_batch_norm_batches()
         # Settings the solver cannot honour fail before anything is built, so
         # a refused call leaves a fitted model as it was.
         optimizer = self._resolve_optimizer()
         self._check_solver_supports(optimizer)
+        self._check_batch_norm_batches(optimizer, len(hidden))
         if self.early_stopping and incremental:
             raise ValueError(
                 "partial_fit does not support early_stopping=True; pass X_val and "
@@ -466,15 +464,16 @@ class BaseMLP(BaseEstimator, ABC):
                 X, Y, sample_weight
             )
 
+        activations = self._resolve_activations(len(hidden))
         if first_pass:
-            self._network = self._build_network(X, Y, hidden, loss)
-            self._network_parameters = self._network_settings(len(hidden))
+            self._network = self._build_network(X, Y, hidden, loss, activations)
+            self._network_parameters = self._network_settings(activations)
             self._state = None
             self._noise_random_state = None
         else:
             self._check_architecture(hidden, Y)
             self._sync_network()
-            self._apply_network_settings(X, Y, hidden, loss)
+            self._apply_network_settings(X, Y, hidden, loss, activations)
             self._network.loss = loss
         self.coefs_ = list(self._network.coefs)
         self.intercepts_ = list(self._network.intercepts)
@@ -581,13 +580,13 @@ class BaseMLP(BaseEstimator, ABC):
         sw_val = self._check_weights(sample_weight_val, X_val, Y_val)
         return X_val, Y_val, sw_val, X_raw, y_raw
 
-    def _assemble_network(self, X, Y, hidden, loss, dtype):
+    def _assemble_network(self, X, Y, hidden, loss, activations, dtype):
         """The network of these settings, its parameters not initialized."""
         return Network(
             X.shape[1],
             hidden,
             Y.shape[1],
-            self._resolve_activations(len(hidden)),
+            activations,
             loss,
             dtype,
             normalization=self.normalization,
@@ -596,9 +595,8 @@ class BaseMLP(BaseEstimator, ABC):
             input_noise=self.input_noise,
         )
 
-    def _build_network(self, X, Y, hidden, loss):
-        network = self._assemble_network(X, Y, hidden, loss, X.dtype)
-        activations = self._resolve_activations(len(hidden))
+    def _build_network(self, X, Y, hidden, loss, activations):
+        network = self._assemble_network(X, Y, hidden, loss, activations, X.dtype)
         weight_inits, bias_inits = self._resolve_initializers(activations)
         network.initialize(self._random_state, weight_inits, bias_inits)
         return network
@@ -612,25 +610,24 @@ class BaseMLP(BaseEstimator, ABC):
                 f"hidden_layer_sizes={hidden} with {Y.shape[1]} outputs."
             )
 
-    def _network_settings(self, n_hidden):
+    def _network_settings(self, activations):
         """What the network is built from besides its sizes, compared by value.
 
-        Activations by their resolved configuration ('relu' and ``ReLU()``
-        are one), rates as floats, one entry per hidden layer.
+        Activations (resolved, one per hidden layer) by their configuration
+        ('relu' and ``ReLU()`` are one), rates as floats, one entry per hidden
+        layer.
         """
+        n_hidden = len(activations)
         return {
             # (type, parameters): repr would cost ~0.4 ms a partial_fit call.
-            "activation": [
-                (type(a), a.get_params(deep=False))
-                for a in self._resolve_activations(n_hidden)
-            ],
+            "activation": [(type(a), a.get_params(deep=False)) for a in activations],
             "dropout": [float(d) for d in _per_layer(self.dropout, n_hidden)],
             "input_dropout": float(self.input_dropout),
             "input_noise": float(self.input_noise),
             "normalization": _per_layer(self.normalization, n_hidden),
         }
 
-    def _apply_network_settings(self, X, Y, hidden, loss):
+    def _apply_network_settings(self, X, Y, hidden, loss, activations):
         """Carry a continued fit's changed settings over to its network.
 
         New activations, dropout rates or input noise (scikit-learn's warm
@@ -648,7 +645,7 @@ class BaseMLP(BaseEstimator, ABC):
                     f"network of the first fit; got dtype={self.dtype!r}. Fit "
                     "with warm_start=False to build a new network."
                 )
-        settings = self._network_settings(len(hidden))
+        settings = self._network_settings(activations)
         built = getattr(self, "_network_parameters", None)
         if built is None or set(built) != set(settings):
             # Pickled before the settings were recorded in this form: nothing
@@ -664,7 +661,7 @@ class BaseMLP(BaseEstimator, ABC):
                 f"{settings['normalization']}. Fit with warm_start=False to build "
                 "a new network."
             )
-        rebuilt = self._assemble_network(X, Y, hidden, loss, network.dtype)
+        rebuilt = self._assemble_network(X, Y, hidden, loss, activations, network.dtype)
         rebuilt.params[...] = network.params
         rebuilt.stats[...] = network.stats
         self._network = rebuilt
