@@ -19,6 +19,10 @@ Two more serve both training and prediction: :func:`softmax`, the link of
 pass: 2.8-3.4 times faster), and :func:`outer`, the products with an inner
 dimension of 1 (a single output unit's input gradient, for one), where
 NumPy's broadcast multiply has no vectorized loop and BLAS is slower still.
+Prediction's first ReLU layer runs :func:`bias_relu_checked`, which also
+checks that its input was finite: 2.55 against 2.30 ms on 10,000 x 256
+float64, where checking ``X`` itself (the row sums of 10,000 x 784 as one
+BLAS product) took 2.9 ms.
 
 They run through :func:`sknn._kernels.run`, which checks that numba is
 installed and the arrays suit the kernels (C-contiguous, writeable, one float
@@ -47,6 +51,27 @@ def bias_relu(Z, bias):
         for j in range(n_cols):
             z = Z[i, j] + bias[j]
             Z[i, j] = 0.0 if z < 0 else z
+
+
+def bias_relu_checked(Z, bias):
+    """:func:`bias_relu`, returning whether every entry of ``Z`` was finite.
+
+    Judged before the bias is added, in the same pass: a prediction's first
+    layer tells from its product ``X @ W`` whether ``X`` was finite (see
+    ``sknn.layers.Dense.apply_checked``). The flag is and-ed per row, which
+    keeps the inner loop branch-free.
+    """
+    n_rows, n_cols = Z.shape
+    finite = True
+    for i in range(n_rows):
+        row_finite = True
+        for j in range(n_cols):
+            z = Z[i, j]
+            row_finite &= np.abs(z) < np.inf
+            z = z + bias[j]
+            Z[i, j] = 0.0 if z < 0 else z
+        finite &= row_finite
+    return finite
 
 
 def outer(a, b, out):

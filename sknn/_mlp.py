@@ -18,8 +18,9 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_array, validate_data
 
-from sknn._base import BaseMLP, _has_finite_entries
+from sknn._base import BaseMLP
 from sknn._component import resolve
+from sknn._finite import has_finite_entries
 from sknn._scores import r2_score_of_checked
 from sknn.losses import LOSSES, REGRESSION_LOSSES, BinaryLogLoss, LogLoss, Loss
 
@@ -1014,7 +1015,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             and (y.ndim == 1 or (y.ndim == 2 and y.shape[1] > 1))
             and (y.ndim == 1) == (self.n_outputs_ == 1)
             and self._is_ready_input(X, dtype)
-            and _has_finite_entries(y.reshape(y.shape[0], -1))
+            and has_finite_entries(y.reshape(y.shape[0], -1))
         )
 
     def _make_loss(self):

@@ -32,6 +32,7 @@ from scipy.special import expit, ndtr
 from sknn import _kernels as kernels
 from sknn import _layer_kernels
 from sknn._component import Component
+from sknn._finite import has_finite_entries
 
 
 class Activation(Component):
@@ -99,6 +100,32 @@ class Activation(Component):
         """
         Z += bias
         return self.forward(Z)
+
+    def forward_biased_checked(self, Z, bias):
+        """``forward_biased(Z, bias)``, and whether ``Z`` was finite before.
+
+        A prediction's first dense layer judges its input from its
+        pre-activations (see ``sknn.layers.Dense.apply_checked``).
+        Activations with a compiled kernel check ``Z`` in their forward
+        pass.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activations without the bias; overwritten.
+        bias : ndarray of shape (n_units,)
+            Added to every row.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_units)
+            The activations, stored in ``Z``'s memory.
+        finite : bool
+            Whether every entry of ``Z`` was finite; may be False for
+            finite entries whose row sums overflow.
+        """
+        finite = has_finite_entries(Z)
+        return self.forward_biased(Z, bias), finite
 
     def backward_summed(self, dA, A, sums):
         """``backward(dA, A)``, and the column sums of its result in ``sums``.
@@ -228,6 +255,13 @@ class ReLU(Activation):
         ):
             return Z
         return super().forward_biased(Z, bias)
+
+    def forward_biased_checked(self, Z, bias):
+        if self._keeps(ReLU, "forward", "forward_biased") and kernels.kernels_apply(
+            Z, bias
+        ):
+            return Z, kernels.compiled(_layer_kernels.bias_relu_checked)(Z, bias)
+        return super().forward_biased_checked(Z, bias)
 
     def backward_summed(self, dA, A, sums):
         if self._keeps(ReLU, "backward") and kernels.run(

@@ -40,6 +40,7 @@ from sknn.layers import (
     Dense,
     Dropout,
     GaussianNoise,
+    Layer,
 )
 from sknn.optimizers import Optimizer
 
@@ -271,11 +272,36 @@ class Network:
         self._allocate()
         self.restore(saved)
 
-    def raw_output(self, X):
-        """Network output before the link, for any number of rows."""
+    def raw_output(self, X, *, check_finite=False):
+        """Network output before the link, for any number of rows.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Inputs, in the network's dtype or float64.
+        check_finite : bool, default=False
+            Whether to check that ``X`` has only finite entries. The first
+            layer that computes something at inference checks it (a dense
+            layer from its product, see ``Dense.apply_checked``), which
+            costs less than a pass over ``X`` of its own.
+
+        Returns
+        -------
+        raw : ndarray of shape (n_samples, n_outputs) or None
+            None where ``check_finite`` found a non-finite entry, or finite
+            entries whose sums overflow, which only a full check (such as
+            scikit-learn's ``check_array``) can tell apart.
+        """
         A = X
         for layer in self.layers:
-            A = layer.apply(A)
+            # Dropout and noise layers pass their input through at inference.
+            if check_finite and type(layer).apply is not Layer.apply:
+                A, finite = layer.apply_checked(A)
+                if not finite:
+                    return None
+                check_finite = False
+            else:
+                A = layer.apply(A)
         return A
 
     def predict(self, X):

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from sknn import _kernels as kernels
 from sknn import _layer_kernels
+from sknn._finite import has_finite_entries
 
 _UNPICKLED = (
     "_out",
@@ -115,6 +116,24 @@ class Layer:
     def apply(self, X):
         """Inference: a new output array for any number of rows."""
         return X
+
+    def apply_checked(self, X):
+        """``apply(X)``, and whether every entry of ``X`` is finite.
+
+        A prediction's input check, made by the first layer that computes
+        (see ``sknn.engine.Network.raw_output``). This base checks ``X``
+        itself; a dense layer judges it from its product, for less.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_out)
+            The output.
+        finite : bool
+            Whether ``X`` has only finite entries. False may also mean
+            finite entries whose sums overflow, which the caller's full
+            check tells apart.
+        """
+        return self.apply(X), has_finite_entries(X)
 
 
 class Dense(Layer):
@@ -219,6 +238,24 @@ class Dense(Layer):
             Z += self.b
             return Z
         return self.activation.forward_biased(Z, self.b)
+
+    def apply_checked(self, X):
+        # A NaN or an infinity in a row of X makes every entry of that row
+        # of X @ W NaN or infinite, whatever the weights (inf * 0 is NaN):
+        # checking the product, in the ReLU's pass where it has a kernel,
+        # costs a fraction of checking X, which has more columns, and is
+        # read by the product anyway. NumPy's warnings of the non-finite
+        # products are left to the caller's full check, which warns or
+        # raises as it would for X.
+        if sp.issparse(X):
+            return super().apply_checked(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = _matmul(X, self.W, None)
+        if self.activation is None:
+            finite = has_finite_entries(Z)
+            Z += self.b
+            return Z, finite
+        return self.activation.forward_biased_checked(Z, self.b)
 
     def constrain_norm(self, max_norm):
         """Rescale each unit's incoming weights to a norm of at most ``max_norm``."""

@@ -34,6 +34,33 @@ def test_relu_forward_biased_kernel_matches_numpy(dtype, kernel_then_numpy):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf], ids=str)
+def test_checked_relu_forward_flags_non_finite_pre_activations(
+    dtype, bad, kernel_then_numpy
+):
+    # The check judges Z before the bias: a prediction's first layer tells
+    # from it whether its input was finite.
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(37, 11)).astype(dtype)
+    if bad is not None:
+        Z[36, 10] = Z[5, 0] = bad
+    bias = rng.normal(size=11).astype(dtype)
+    bias[3] = np.inf  # a bias is not the input: it leaves the flag alone
+
+    def compute():
+        out = Z.copy()
+        A, finite = ReLU().forward_biased_checked(out, bias)
+        assert A is out
+        return out, finite
+
+    with np.errstate(invalid="ignore"):
+        (compiled, compiled_finite), (numpy, numpy_finite) = kernel_then_numpy(compute)
+        assert_array_equal(numpy, np.maximum(Z + bias, 0))
+    assert_array_equal(compiled, numpy)
+    assert compiled_finite is numpy_finite is (bad is None)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_relu_backward_summed_kernel_matches_numpy(dtype, kernel_then_numpy):
     rng = np.random.RandomState(0)
     A = np.maximum(rng.normal(size=(300, 13)), 0).astype(dtype)
@@ -272,9 +299,10 @@ def test_kernels_never_bypass_a_subclass_override():
     relu, loss = CountingReLU(), CountingLogLoss()
     Z, bias = np.ones((4, 3)), np.zeros(3)
     relu.forward_biased(Z, bias)
+    relu.forward_biased_checked(Z, bias)
     relu.backward_summed(np.ones((4, 3)), Z, np.empty(3))
     loss.value_and_delta(np.zeros((4, 3)), np.eye(4, 3))
-    assert (relu.n_forward_, relu.n_backward_, loss.n_value_) == (1, 1, 1)
+    assert (relu.n_forward_, relu.n_backward_, loss.n_value_) == (2, 1, 1)
     binary, squared = CountingBinaryLogLoss(), CountingSquaredError()
     binary.value_and_delta(np.zeros((4, 1)), np.ones((4, 1)))
     squared.value_and_delta(np.zeros((4, 2)), np.ones((4, 2)))

@@ -1228,14 +1228,15 @@ def test_prediction_skips_validate_data_only_for_arrays_it_would_return(
         with np.errstate(over="ignore", invalid="ignore"):
             fast = est.predict(X)
     skipped = name in {"C-ordered", "F-ordered", "strided", "read-only", "one row"}
+    if name == "huge finite":
+        # Judged from the first layer's product, which may or may not
+        # overflow; only where it does is scikit-learn's check needed.
+        with np.errstate(over="ignore", invalid="ignore"):
+            skipped = np.isfinite(X @ est.coefs_[0]).all()
     assert calls == ([] if skipped else [name])
     # The same predictions as after scikit-learn's validation of the input.
     monkeypatch.setattr(
-        BaseMLP,
-        "_validate_for_prediction",
-        lambda self, X, dtype: sklearn_validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=dtype.type, reset=False
-        ),
+        BaseMLP, "_is_ready_input", lambda self, X, dtype, check_finite=True: False
     )
     with np.errstate(over="ignore", invalid="ignore"):
         assert_array_equal(est.predict(X), fast)
@@ -1287,29 +1288,64 @@ def test_prediction_rejects_non_finite_entries_in_any_layout(layout, bad):
             clf.predict(X)
 
 
+@pytest.mark.parametrize("n_rows", [50, 40_000], ids=["isfinite", "row sums"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_has_finite_entries_matches_isfinite(dtype):
-    from sknn._base import _has_finite_entries
+def test_has_finite_entries_matches_isfinite(dtype, n_rows):
+    from sknn._finite import SMALL, has_finite_entries
 
+    assert (n_rows * 7 < SMALL) == (n_rows == 50)  # one test per method
     warnings.simplefilter("error", RuntimeWarning)  # it warns of nothing
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(50, 7)).astype(dtype)
-    assert _has_finite_entries(X)
-    assert _has_finite_entries(np.asfortranarray(X))
+    X = rng.normal(size=(n_rows, 7)).astype(dtype)
+    assert has_finite_entries(X)
+    assert has_finite_entries(np.asfortranarray(X))
     for value in (np.nan, np.inf, -np.inf):
-        for i, j in [(0, 0), (49, 6), (17, 3)]:
+        for i, j in [(0, 0), (n_rows - 1, 6), (17, 3)]:
             Y = X.copy()
             Y[i, j] = value
-            assert not _has_finite_entries(Y)
-            assert not _has_finite_entries(np.asfortranarray(Y))
-            assert not _has_finite_entries(Y[::-1, ::2] if j % 2 == 0 else Y[:, 1::2])
+            assert not has_finite_entries(Y)
+            assert not has_finite_entries(np.asfortranarray(Y))
+            assert not has_finite_entries(Y[::-1, ::2] if j % 2 == 0 else Y[:, 1::2])
+            assert not has_finite_entries(sp.csr_matrix(Y))
     # Row sums that overflow from finite entries are left to the full check.
-    huge = np.full((3, 4), np.finfo(dtype).max, dtype=dtype)
-    assert not _has_finite_entries(huge)
+    huge = np.full((n_rows, 7), np.finfo(dtype).max, dtype=dtype)
+    assert has_finite_entries(huge) == (n_rows == 50)
     # Row sums that are finite, but whose total overflows, still pass.
-    rows = np.zeros((4, 2), dtype=dtype)
+    rows = np.zeros((n_rows, 2), dtype=dtype)
     rows[:, 0] = np.finfo(dtype).max / 2
-    assert _has_finite_entries(rows)
+    assert has_finite_entries(rows)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"activation": "tanh"},
+        {"hidden_layer_sizes": ()},
+        {"input_dropout": 0.2},
+        {"normalization": "batch"},
+        {"hidden_layer_sizes": (600,)},  # 400 x 600 products: the row-sum check
+    ],
+    ids=["relu", "tanh", "no hidden layer", "input dropout", "batch norm", "wide"],
+)
+def test_prediction_judges_its_input_from_the_first_product(settings, kernels):
+    # The first layer that computes checks X from X @ W: a NaN or an
+    # infinity must raise even where every weight of its feature is 0
+    # (inf * 0 is NaN), and finite inputs predict as after scikit-learn's
+    # validation.
+    clf = MLPClassifier(max_iter=2, **{**SMALL, **settings}).fit(X_CLF, Y_CLF)
+    clf.coefs_[0][3] = 0.0
+    X = np.tile(X_CLF, (4, 1))[:400]
+    for bad in (np.nan, np.inf, -np.inf):
+        X_bad = X.copy()
+        X_bad[57, 3] = bad
+        with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+            clf.predict_proba(X_bad)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = clf.predict_proba(X)
+    clf._is_ready_input = lambda X, dtype, check_finite=True: False
+    assert_array_equal(clf.predict_proba(X), proba)
 
 
 def test_mixed_type_labels_raise_type_error():
