@@ -100,7 +100,9 @@ def _limit_blas_and_numexpr(n_threads):
     # BLAS first: had it failed after numexpr was set, nothing would restore
     # numexpr's count.
     blas = _thread_pools().limit(limits=n_threads, user_api="blas")
-    previous_numexpr = numexpr.set_num_threads(n_threads)
+    # Above its maximum (NUMEXPR_MAX_THREADS, 64 by default) numexpr prints an
+    # error and keeps its count; BLAS caps a large limit at its own size.
+    previous_numexpr = numexpr.set_num_threads(min(n_threads, numexpr.MAX_THREADS))
 
     def restore():
         blas.restore_original_limits()

@@ -1086,6 +1086,18 @@ def test_n_threads_caps_blas_and_numexpr_and_restores_them():
         assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+def test_n_threads_above_numexprs_maximum_caps_numexpr_there(capfd):
+    seen = []
+    activation = HookReLU(on_forward=lambda: seen.append(numexpr.get_num_threads()))
+    before = numexpr.get_num_threads()
+    reg = MLPRegressor(activation=activation, max_iter=2, **SMALL)
+    reg.set_params(n_threads=numexpr.MAX_THREADS + 1).fit(X_REG, Y_REG)
+    reg.predict(X_REG)
+    assert seen and set(seen) == {numexpr.MAX_THREADS}
+    assert numexpr.get_num_threads() == before
+    assert "rror" not in capfd.readouterr().out  # numexpr prints "Error. ..."
+
+
 def test_n_threads_none_leaves_threads_alone():
     # ... NumPy's BLAS and numexpr, that is: SciPy's own BLAS, which serves
     # only memory-bound updates during training, runs on one thread there.
