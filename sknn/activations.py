@@ -107,19 +107,12 @@ class Activation(Component):
         A prediction's first dense layer judges its input from its
         pre-activations (see ``sknn.layers.Dense.apply_checked``).
         Activations with a compiled kernel check ``Z`` in their forward
-        pass.
-
-        Parameters
-        ----------
-        Z : ndarray of shape (n_samples, n_units)
-            Pre-activations without the bias; overwritten.
-        bias : ndarray of shape (n_units,)
-            Added to every row.
+        pass. The parameters are :meth:`forward_biased`'s.
 
         Returns
         -------
         A : ndarray of shape (n_samples, n_units)
-            The activations, stored in ``Z``'s memory.
+            ``forward_biased``'s result, in ``Z``'s memory.
         finite : bool
             Whether every entry of ``Z`` was finite; may be False for
             finite entries whose row sums overflow.
