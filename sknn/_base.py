@@ -931,8 +931,9 @@ class BaseMLP(BaseEstimator, ABC):
         with limit_threads(self.n_threads):
             if self._is_ready_input(X, dtype, check_finite=False):
                 # The network checks X's entries in its first layer, from the
-                # product X @ W (Network.raw_output): 3 % of predict_proba's
-                # time on 10,000 rows instead of 4-5 % for a check of X.
+                # product X @ W (Network.raw_output): about 0.3 % of
+                # predict_proba's time on 10,000 rows of the small float64
+                # network, where the row sums of X took 3-4 %.
                 raw = network.raw_output(
                     X, check_finite=not get_config()["assume_finite"]
                 )

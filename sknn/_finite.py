@@ -1,9 +1,11 @@
-"""Finiteness checks that cost less than NumPy's ``np.isfinite(X).all()``.
+"""The cheapest check we measured that every entry of an array is finite.
 
-Prediction checks its input on every call, as scikit-learn does. The checks
-here serve the estimators' fast paths (``sknn._base``), the dense layers and
-the activations that judge an input from the products computed from it
-(``Dense.apply_checked``).
+Prediction and ``partial_fit`` check their input on every call, as
+scikit-learn does. :func:`has_finite_entries` serves the estimators' fast
+paths (``sknn._base``), and the dense layers and activations that judge a
+prediction's input from the products computed from it
+(``Dense.apply_checked``): BLAS row sums for large arrays, ``np.isfinite``
+for small ones.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
