@@ -14,7 +14,7 @@ the user passed in.
 import copy
 import functools
 import inspect
-from numbers import Real
+from numbers import Integral, Real
 
 from sklearn.utils._param_validation import (
     Interval,
@@ -22,10 +22,13 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-# Ranges that components' ``_parameter_constraints`` share.
+# Ranges that components' ``_parameter_constraints`` share; BELOW_ONE holds
+# the decay rates (betas, rho), COUNT integers from 1.
 NON_NEGATIVE = Interval(Real, 0, None, closed="left")
 POSITIVE = Interval(Real, 0, None, closed="neither")
 UNIT_INTERVAL = Interval(Real, 0, 1, closed="both")
+BELOW_ONE = Interval(Real, 0, 1, closed="left")
+COUNT = Interval(Integral, 1, None, closed="left")
 
 
 class Component:

@@ -15,14 +15,14 @@ decay, and the L2 term's gradient, which the training loop hands to
 
 import functools
 import math
-from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from sknn import _kernels as kernels
 from sknn._blas import axpy
 from sknn._component import (
+    BELOW_ONE,
+    COUNT,
     NON_NEGATIVE,
     POSITIVE,
     UNIT_INTERVAL,
@@ -43,7 +43,6 @@ def _scaled_square(x, factor, out):
 # scikit-learn's flat ``epsilon``: PyTorch's 0 makes a parameter whose
 # gradients have all been exactly 0 so far step by 0 / 0 = NaN.
 _EPSILON = POSITIVE
-_BETA = Interval(Real, 0, 1, closed="left")
 
 
 class Optimizer(Component):
@@ -418,7 +417,7 @@ class RMSprop(Optimizer):
 
     _parameter_constraints: dict = {
         # rho = 1 never updates the mean square from 0: steps of g / epsilon.
-        "rho": [Interval(Real, 0, 1, closed="left")],
+        "rho": [BELOW_ONE],
         "epsilon": [_EPSILON],
         "momentum": [UNIT_INTERVAL],
         "centered": ["boolean"],
@@ -511,8 +510,8 @@ class Adam(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "beta_1": [_BETA],
-        "beta_2": [_BETA],
+        "beta_1": [BELOW_ONE],
+        "beta_2": [BELOW_ONE],
         "epsilon": [_EPSILON],
         "amsgrad": ["boolean"],
         "weight_decay": [NON_NEGATIVE],
@@ -646,8 +645,8 @@ class Nadam(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "beta_1": [_BETA],
-        "beta_2": [_BETA],
+        "beta_1": [BELOW_ONE],
+        "beta_2": [BELOW_ONE],
         "epsilon": [_EPSILON],
         "momentum_decay": [NON_NEGATIVE],
         "weight_decay": [NON_NEGATIVE],
@@ -727,8 +726,8 @@ class Adamax(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "beta_1": [_BETA],
-        "beta_2": [_BETA],
+        "beta_1": [BELOW_ONE],
+        "beta_2": [BELOW_ONE],
         "epsilon": [_EPSILON],
         "weight_decay": [NON_NEGATIVE],
     }
@@ -783,7 +782,7 @@ class LBFGS(Optimizer):
     """
 
     _parameter_constraints: dict = {
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [COUNT],
     }
 
     stochastic = False

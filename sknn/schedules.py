@@ -21,9 +21,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from sknn._component import NON_NEGATIVE, POSITIVE, UNIT_INTERVAL, Component
-
-_COUNT = Interval(Integral, 1, None, closed="left")
+from sknn._component import (
+    BELOW_ONE,
+    COUNT,
+    NON_NEGATIVE,
+    POSITIVE,
+    UNIT_INTERVAL,
+    Component,
+)
 
 
 class Schedule(Component):
@@ -202,7 +207,7 @@ class StepDecay(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "step_size": [_COUNT],
+        "step_size": [COUNT],
         "gamma": [POSITIVE],
     }
 
@@ -302,12 +307,12 @@ class CosineAnnealing(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "T_max": [None, _COUNT],
+        "T_max": [None, COUNT],
         "eta_min": [NON_NEGATIVE],
         "warm_restarts": ["boolean"],
         # PyTorch's CosineAnnealingWarmRestarts: periods that do not grow
         # would have the restarts never catch up with the epochs.
-        "T_mult": [_COUNT],
+        "T_mult": [COUNT],
     }
 
     def __init__(self, T_max=None, eta_min=0.0, warm_restarts=False, T_mult=1):
@@ -373,7 +378,7 @@ class CyclicLR(_PerBatchSchedule):
 
     _parameter_constraints: dict = {
         "max_lr": [None, POSITIVE],
-        "step_size_up": [_COUNT],
+        "step_size_up": [COUNT],
     }
 
     def __init__(self, max_lr=None, step_size_up=2000):
@@ -484,7 +489,7 @@ class ReduceOnPlateau(Schedule):
     """
 
     _parameter_constraints: dict = {
-        "factor": [Interval(Real, 0, 1, closed="left")],
+        "factor": [BELOW_ONE],
         "patience": [Interval(Integral, 0, None, closed="left")],
         "min_lr": [NON_NEGATIVE],
         "threshold": [NON_NEGATIVE],
