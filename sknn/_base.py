@@ -949,8 +949,8 @@ class BaseMLP(BaseEstimator, ABC):
         itself, without a warning.
 
         True for a 2-d ndarray of ``dtype`` with the fitted number of
-        features, at least one row and, with ``check_finite``, finite row
-        sums (:func:`~sknn._finite.has_finite_entries`), on a model fitted
+        features, at least one row and, with ``check_finite``, finite
+        entries (:func:`~sknn._finite.has_finite_entries`), on a model fitted
         without feature names. scikit-learn's checks cost about 200 us a call
         (dataframe detection, feature names), ten times the network's
         forward pass on a few rows; callers skip them for such arrays and
