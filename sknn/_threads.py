@@ -6,6 +6,13 @@ calls inside it, and the original thread counts come back when the last of
 them ends. Restored call by call instead, a call ending while another runs
 put back the other's limit, which then outlived both: after two overlapping
 fits, SciPy's BLAS stayed on one thread for the rest of the process.
+
+Every change of a limit is made with the calling thread in control of
+OpenBLAS (:func:`_blas_control`): threadpoolctl 3.8 lets only one thread,
+the first to set a limit, change the count of an OpenBLAS built with
+pthreads, and silently ignores the others. Without it, a fit with
+``n_threads=1`` in a joblib worker thread ran on all of OpenBLAS's threads
+whenever another thread had set a limit first.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -16,7 +23,15 @@ import threading
 from contextlib import contextmanager
 
 import numexpr
+import threadpoolctl
 from threadpoolctl import ThreadpoolController
+
+# threadpoolctl 3.8 and later: who may change OpenBLAS's (pthreads) limits.
+_clear_blas_control = getattr(
+    getattr(threadpoolctl, "OpenBLASController", None),
+    "clear_controlling_thread",
+    None,
+)
 
 
 @functools.cache
@@ -40,6 +55,29 @@ def _scipy_own_blas():
     return _thread_pools().select(filepath=scipy_blas) if scipy_blas else None
 
 
+@contextmanager
+def _blas_control():
+    """Let this thread change OpenBLAS's thread count inside the block.
+
+    threadpoolctl (3.8 and later) gives control of an OpenBLAS with a
+    process-wide pool (pthreads) to the first thread that sets a limit, and
+    silently ignores the limits other threads set until it lets go, which a
+    limit set outside ``with threadpool_limits(...)`` never does. sknn's
+    calls share their limits among themselves (:func:`_shared_limit`),
+    whichever thread makes them, so this thread takes control for the change
+    and gives it up after, leaving no thread in control: a later
+    ``threadpool_limits`` in any thread then takes effect too.
+    """
+    if _clear_blas_control is None:  # threadpoolctl before 3.8
+        yield
+        return
+    _clear_blas_control(force=True)
+    try:
+        yield
+    finally:
+        _clear_blas_control()  # ours now: given up without force
+
+
 _shared_limits_lock = threading.Lock()
 # name -> (restore the original, [(apply, thread id) of each call inside])
 _shared_limits = {}
@@ -58,10 +96,12 @@ def _after_fork_in_child():
         mine = [entry for entry in inside if entry[1] == me]
         if not mine:
             del _shared_limits[name]
-            original()
+            with _blas_control():
+                original()
             continue
         if mine[-1] is not inside[-1]:
-            mine[-1][0]()
+            with _blas_control():
+                mine[-1][0]()
         inside[:] = mine
 
 
@@ -77,7 +117,7 @@ def _shared_limit(name, apply):
     latest call still inside gets its limit back (so nested calls unwind as
     a stack), and when the last one leaves, the original comes back.
     """
-    with _shared_limits_lock:
+    with _shared_limits_lock, _blas_control():
         restore = apply()
         original, inside = _shared_limits.setdefault(name, (restore, []))
         entry = (apply, threading.get_ident())  # told apart by identity
@@ -85,7 +125,7 @@ def _shared_limit(name, apply):
     try:
         yield
     finally:
-        with _shared_limits_lock:
+        with _shared_limits_lock, _blas_control():
             latest = inside[-1] is entry
             del inside[next(i for i, e in enumerate(inside) if e is entry)]
             if not inside:

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numexpr
 import pytest
+import threadpoolctl
 from joblib import Parallel, delayed
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
@@ -80,6 +81,89 @@ def test_fits_in_threads_match_serial_fits(n_threads):
 def _thread_counts():
     pools = sorted((i["filepath"], i["num_threads"]) for i in threadpool_info())
     return pools, numexpr.get_num_threads()
+
+
+def _blas_thread_counts():
+    return {
+        info["filepath"]: info["num_threads"]
+        for info in threadpool_info()
+        if info["user_api"] == "blas"
+    }
+
+
+needs_blas_threads = pytest.mark.skipif(
+    min(_blas_thread_counts().values(), default=1) < 2,
+    reason="the BLAS runs one thread already: a limit of 1 changes nothing",
+)
+
+
+def _no_thread_in_control_of_openblas():
+    # threadpoolctl 3.8 gives the first thread that sets an OpenBLAS limit
+    # control of it, and ignores the limits other threads set meanwhile.
+    clear = getattr(threadpoolctl.OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
+@needs_blas_threads
+def test_limit_threads_applies_in_any_thread():
+    # The main thread limits first; under threadpoolctl 3.8 it then kept
+    # control, so a fit with n_threads=1 in a joblib thread ran on every BLAS
+    # thread (and its products rounded differently from a serial fit's on
+    # OpenBLAS's SkylakeX kernel).
+    _no_thread_in_control_of_openblas()
+    with limit_threads(1):
+        pass
+
+    def counts_inside_a_limit():
+        with limit_threads(1):
+            return _blas_thread_counts()
+
+    with ThreadPoolExecutor(1) as pool:
+        inside = pool.submit(counts_inside_a_limit).result()
+    assert set(inside.values()) == {1}
+
+
+@needs_blas_threads
+def test_limits_set_in_a_thread_leave_threadpoolctl_working_elsewhere():
+    # A worker thread that limited once and lives on, as joblib's do, must
+    # not keep control: the main thread's own threadpool_limits still works.
+    _no_thread_in_control_of_openblas()
+
+    def limit_once():
+        with limit_threads(1):
+            pass
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(limit_once).result()
+        with threadpoolctl.threadpool_limits(1, user_api="blas"):
+            assert set(_blas_thread_counts().values()) == {1}
+
+
+@needs_blas_threads
+def test_fits_in_threads_run_on_n_threads_blas_threads():
+    # A scorer runs inside the fit, in the fitting thread: it sees the BLAS
+    # thread counts the fit's products run with.
+    seen = []
+
+    def recording_r2(estimator, X, y):
+        seen.append(set(_blas_thread_counts().values()))
+        return estimator.score(X, y)
+
+    def fit(seed):
+        reg = MLPRegressor(
+            max_iter=3,
+            random_state=seed,
+            early_stopping=True,
+            scoring=recording_r2,
+            n_threads=1,
+        )
+        return reg.fit(X, Y / 9.0)
+
+    fit(0)  # the main thread limits first
+    Parallel(n_jobs=2, prefer="threads")(delayed(fit)(seed) for seed in range(4))
+    assert len(seen) == 5 * 3
+    assert all(counts == {1} for counts in seen)
 
 
 def test_shared_limit_unwinds_nested_and_overlapping_calls():

@@ -754,6 +754,31 @@ def test_dtype_float32_forces_float32(dtype, sparse):
     assert forced.predict(X.astype(np.float32)).dtype == np.float32
 
 
+@pytest.mark.parametrize(
+    "model_dtype, input_dtype, atol",
+    [
+        # float64 arithmetic: measured 7.8e-16 under Haswell and SkylakeX.
+        ("float64", "float64", 1e-14),
+        ("float32", "float64", 1e-14),
+        # float32 arithmetic: measured 3.6e-7.
+        ("float32", "float32", 5e-6),
+    ],
+)
+def test_predictions_in_chunks_match_one_pass_to_rounding(
+    model_dtype, input_dtype, atol
+):
+    # A row's output depends on its batch only through BLAS's order of sums
+    # (_raw_output's docstring): no statistic of the batch enters it.
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(input_dtype)
+    clf = MLPClassifier(max_iter=20, random_state=0, dtype=model_dtype).fit(X, y)
+    one_pass = clf.predict_proba(X)
+    for size in (1, 7, 64, 500):
+        chunks = [clf.predict_proba(X[i : i + size]) for i in range(0, len(X), size)]
+        assert_allclose(np.vstack(chunks), one_pass, rtol=0, atol=atol)
+        assert_array_equal(np.vstack(chunks).argmax(axis=1), one_pass.argmax(axis=1))
+
+
 def test_warm_start_keeps_the_first_fits_dtype():
     reg = MLPRegressor(warm_start=True, max_iter=3, **SMALL).fit(X_REG, Y_REG)
     reg.fit(X_REG.astype(np.float32), Y_REG)
