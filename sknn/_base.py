@@ -31,9 +31,11 @@ from sklearn.utils.validation import (
 
 from sknn._component import resolve
 from sknn._finite import has_finite_entries
+from sknn._observers import History, VerbosePrinter
 from sknn._threads import limit_threads
 from sknn.activations import ACTIVATIONS, Activation, Logistic
 from sknn.engine import (
+    FitSettings,
     Network,
     TrainingDiverged,
     TrainingState,
@@ -453,11 +455,15 @@ class BaseMLP(BaseEstimator, ABC):
             self._network_parameters = self._network_settings(activations)
             self._state = None
             self._noise_random_state = None
+            self._history = History()
         else:
             self._check_architecture(hidden, Y)
             self._sync_network()
             self._apply_network_settings(X, Y, hidden, loss, activations)
             self._network.loss = loss
+            if not hasattr(self, "_history"):  # pickled by an older sknn
+                self._history = History()
+                self._history.loss_curve = list(self.loss_curve_ or [])
         self.coefs_ = list(self._network.coefs)
         self.intercepts_ = list(self._network.intercepts)
         self.n_outputs_ = Y.shape[1]
@@ -716,32 +722,35 @@ class BaseMLP(BaseEstimator, ABC):
         if Y.dtype != bool:  # class indicators stay compact; batches convert
             Y = Y.astype(network.dtype, copy=False)
 
+        settings = FitSettings(
+            learning_rate_init=self.learning_rate_init,
+            alpha=self.alpha,
+            batch_size=self._batch_size(X.shape[0]),
+            max_iter=self.max_iter,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping,
+            l1_ratio=self.l1_ratio,
+            max_norm=self.max_norm,
+            clip_grad_norm=self.clip_grad_norm,
+            averaging=self.weight_averaging,
+            incremental=incremental,
+        )
         try:
             outcome = fit_stochastic(
                 network,
                 X,
                 Y,
                 sample_weight,
+                settings=settings,
                 optimizer=self._optimizer,
                 schedule=self._schedule,
                 state=self._state,
-                learning_rate_init=self.learning_rate_init,
-                alpha=self.alpha,
-                batch_size=self._batch_size(X.shape[0]),
-                max_iter=self.max_iter,
-                shuffle=self.shuffle,
                 rng=self._random_state,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
                 validation=evaluate,
-                early_stopping=self.early_stopping,
-                l1_ratio=self.l1_ratio,
-                max_norm=self.max_norm,
-                clip_grad_norm=self.clip_grad_norm,
-                averaging=self.weight_averaging,
-                incremental=incremental,
                 noise_rng=self._continued_noise_stream(),
-                verbose=self.verbose,
+                observers=self._observers(self._history),
             )
         except TrainingDiverged as exc:
             self._export_state()
@@ -756,6 +765,11 @@ class BaseMLP(BaseEstimator, ABC):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _observers(self, history):
+        """What watches this call's epochs: the curves, and what ``verbose``
+        prints."""
+        return [history, VerbosePrinter()] if self.verbose else [history]
 
     def _validation_evaluator(self, network, X_val, Y_val, sw_val, X_raw, y_raw):
         """A callable returning the ``(score, loss)`` of ``network`` on held-out data.
@@ -838,7 +852,7 @@ class BaseMLP(BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sample_weight, optimizer, validation_data):
         network = self._network
-        losses = []
+        history = self._history = History()
         try:
             result = fit_lbfgs(
                 network,
@@ -850,12 +864,12 @@ class BaseMLP(BaseEstimator, ABC):
                 max_iter=self.max_iter,
                 max_fun=optimizer.max_fun,
                 tol=self.tol,
-                loss_curve=losses,
-                verbose=self.verbose,
+                observers=self._observers(history),
             )
         except TrainingDiverged as exc:
-            self._export_lbfgs(losses, n_iter=len(losses))
+            self._export_lbfgs(history.loss_curve, n_iter=len(history.loss_curve))
             raise ValueError(str(exc)) from None
+        losses = history.loss_curve
         if result is None:  # interrupted
             self._export_lbfgs(losses, n_iter=len(losses))
             return
@@ -890,14 +904,15 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_ = state.loss
-        self.loss_curve_ = state.loss_curve
+        history = self._history
+        self.loss_curve_ = history.loss_curve
         self.best_loss_ = state.best_loss
         self.validation_scores_ = state.validation_scores
-        self.validation_loss_curve_ = state.validation_loss_curve
+        self.validation_loss_curve_ = history.validation_loss_curve
         self.best_validation_score_ = state.best_validation_score
         if not state.early_stopping and state.validation_scores:
             self.best_validation_score_ = max(state.validation_scores)
-        self.learning_rate_curve_ = state.learning_rate_curve
+        self.learning_rate_curve_ = history.learning_rate_curve
         self._no_improvement_count = state.no_improvement_count
 
     def _export_lbfgs(self, losses, n_iter, loss=None):

@@ -23,8 +23,9 @@ rather than to the gradient vector beforehand.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
@@ -410,13 +411,16 @@ def _per_layer(value, n_layers):
 class TrainingState:
     """What a stochastic fit carries from epoch to epoch and call to call.
 
-    The estimators expose these as scikit-learn's fitted attributes
-    (``n_iter_``, ``t_``, ``loss_curve_``, ...). ``best`` is a network
-    snapshot (parameters and statistics) of the best epoch under early
-    stopping. With weight averaging, ``averaged`` is the running average of
-    the parameters and ``train_params`` the raw parameters that training
-    resumes from, while the network holds the averaged ones between calls
-    (``handed_over``, a copy of what it held when the call ended, tells
+    The loop's own bookkeeping: the estimators expose it as scikit-learn's
+    fitted attributes (``n_iter_``, ``t_``, ``loss_``, ``best_loss_``,
+    ``validation_scores_``, ...), while the per-epoch curves are kept by an
+    observer (:class:`FitObserver`). ``best`` is a network snapshot
+    (parameters and statistics) of the best epoch under early stopping.
+    ``validation_scores`` are the scores early stopping compares, since it
+    was last switched on. With weight averaging, ``averaged`` is the running
+    average of the parameters and ``train_params`` the raw parameters that
+    training resumes from, while the network holds the averaged ones between
+    calls (``handed_over``, a copy of what it held when the call ended, tells
     whether the user has changed them since).
     """
 
@@ -424,15 +428,12 @@ class TrainingState:
     n_iter: int = 0
     t: int = 0
     loss: float | None = None
-    loss_curve: list = field(default_factory=list)
     best_loss: float | None = None
     validation_scores: list | None = None
-    validation_loss_curve: list | None = None
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best: np.ndarray | None = None
     learning_rate: float | None = None
-    learning_rate_curve: list = field(default_factory=list)
     averaged: np.ndarray | None = None
     train_params: np.ndarray | None = None
     handed_over: np.ndarray | None = None
@@ -468,15 +469,185 @@ class TrainingState:
         return self
 
 
+@dataclass(frozen=True, slots=True)
+class FitSettings:
+    """The hyper-parameters a stochastic fit trains with, in one place.
+
+    The estimators build it from their parameters; :func:`fit_stochastic`
+    only reads it.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        The initial learning rate.
+    alpha : float
+        Strength of the weight penalty.
+    batch_size : int
+        Rows per batch, at most the number of samples.
+    max_iter : int
+        Maximum number of epochs.
+    shuffle : bool
+        Whether to shuffle the rows every epoch.
+    tol : float
+        Minimum improvement of the monitored quantity.
+    n_iter_no_change : int or inf
+        Epochs without improvement before the schedule is asked to stop.
+    early_stopping : bool, default=False
+        Monitor the validation score instead of the training loss, keep the
+        best epoch's snapshot and restore it at the end. Needs validation.
+    l1_ratio : float, default=0.0
+        Share of L1 in the weight penalty.
+    max_norm : float, default=None
+        Cap on the norm of each unit's incoming weights, after every step.
+    clip_grad_norm : float, default=None
+        Cap on the global norm of the gradient, before every step.
+    averaging : float, default=None
+        Decay of an exponential moving average of the parameters, which then
+        serves for validation and predictions.
+    incremental : bool, default=False
+        Run one epoch only, as ``partial_fit`` does.
+
+    Examples
+    --------
+    >>> from sknn.engine import FitSettings
+    >>> settings = FitSettings(
+    ...     learning_rate_init=0.01, alpha=1e-4, batch_size=32, max_iter=5,
+    ...     shuffle=True, tol=1e-4, n_iter_no_change=10,
+    ... )
+    >>> settings.max_iter
+    5
+    """
+
+    learning_rate_init: float
+    alpha: float
+    batch_size: int
+    max_iter: int
+    shuffle: bool
+    tol: float
+    n_iter_no_change: float
+    early_stopping: bool = False
+    l1_ratio: float = 0.0
+    max_norm: float | None = None
+    clip_grad_norm: float | None = None
+    averaging: float | None = None
+    incremental: bool = False
+
+
+@dataclass(slots=True)
+class EpochRecord:
+    """What one epoch (an L-BFGS iteration) measured, as observers see it.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch's number within its call, from 1.
+    loss : float
+        The training loss (NaN for an epoch that diverged).
+    val_loss : float or None
+        The validation loss, or None where it was not measured.
+    val_score : float or None
+        The validation score, or None where it was not measured.
+    learning_rate : float or None
+        The learning rate the epoch trained with (None for L-BFGS).
+    time : float
+        Wall time of the epoch in seconds, validation included.
+    is_best : bool
+        Whether the monitored quantity (the validation score under early
+        stopping, else the training loss) reached its best value so far.
+    diverged : bool
+        Whether training diverged in this epoch (recorded with NaN losses
+        and scores, as scikit-learn records it under early stopping).
+    message : str
+        A notice that came with the epoch: the plateau of the monitored
+        quantity and what the schedule did about it, or the divergence.
+    """
+
+    epoch: int
+    loss: float
+    val_loss: float | None = None
+    val_score: float | None = None
+    learning_rate: float | None = None
+    time: float = math.nan
+    is_best: bool = False
+    diverged: bool = False
+    message: str = ""
+
+
+class FitObserver:
+    """Base class of what watches a fit: histories, verbose output, progress.
+
+    The training loops (:func:`fit_stochastic`, :func:`fit_lbfgs`) call
+    every observer they are given at these events, in order; the defaults do
+    nothing, so a subclass overrides only the events it needs. Observers do
+    not change the training, except that :meth:`epoch_end` may ask it to
+    stop.
+
+    Examples
+    --------
+    >>> from sknn.engine import FitObserver
+    >>> class LossPrinter(FitObserver):
+    ...     def epoch_end(self, record):
+    ...         print(f"epoch {record.epoch}: {record.loss:.2f}")
+    >>> printer = LossPrinter()
+    """
+
+    def fit_begin(self, *, max_epochs, unit):
+        """A call to the loop starts: at most ``max_epochs`` epochs or, with
+        ``unit='iteration'``, L-BFGS iterations."""
+
+    def epoch_begin(self, epoch):
+        """Epoch ``epoch`` (from 1, within the call) starts."""
+
+    def epoch_end(self, record):
+        """An epoch ended; ``record`` is its :class:`EpochRecord`.
+
+        Returns
+        -------
+        stop : bool or None
+            True asks the loop to stop after this epoch.
+        """
+
+    def fit_end(self, outcome):
+        """The call ended: ``outcome`` is its :class:`FitOutcome`, or None
+        when it ended by an exception (a divergence that raises)."""
+
+
+class _Observers:
+    """The observers of one call, notified together."""
+
+    __slots__ = ("observers",)
+
+    def __init__(self, observers):
+        self.observers = tuple(observers)
+
+    def fit_begin(self, **info):
+        for observer in self.observers:
+            observer.fit_begin(**info)
+
+    def epoch_begin(self, epoch):
+        for observer in self.observers:
+            observer.epoch_begin(epoch)
+
+    def epoch_end(self, record):
+        stop = False
+        for observer in self.observers:
+            stop |= bool(observer.epoch_end(record))
+        return stop
+
+    def fit_end(self, outcome):
+        for observer in self.observers:
+            observer.fit_end(outcome)
+
+
 @dataclass
 class FitOutcome:
     """How a call to ``fit_stochastic`` ended.
 
     ``reason`` is one of ``"converged"`` (no improvement for
     ``n_iter_no_change`` epochs), ``"max_iter"``, ``"epoch"`` (an incremental
-    call's single epoch), ``"interrupted"`` (Ctrl-C) or ``"diverged"`` (with
-    early stopping, which restores the best parameters). ``message`` says
-    more.
+    call's single epoch), ``"interrupted"`` (Ctrl-C), ``"stopped"`` (an
+    observer asked to stop) or ``"diverged"`` (with early stopping, which
+    restores the best parameters). ``message`` says more.
     """
 
     reason: str
@@ -523,26 +694,14 @@ def fit_stochastic(
     Y,
     sample_weight=None,
     *,
+    settings,
     optimizer,
     schedule,
     state,
-    learning_rate_init,
-    alpha,
-    batch_size,
-    max_iter,
-    shuffle,
     rng,
-    tol,
-    n_iter_no_change,
     validation=None,
-    early_stopping=False,
-    l1_ratio=0.0,
-    max_norm=None,
-    clip_grad_norm=None,
-    averaging=None,
-    incremental=False,
     noise_rng=None,
-    verbose=False,
+    observers=(),
 ):
     """Train ``network`` with mini-batches, epoch by epoch.
 
@@ -550,7 +709,8 @@ def fit_stochastic(
     ``rng.shuffle`` of the index permutation), one optimizer step per batch,
     then the no-improvement bookkeeping on the training loss or, with early
     stopping, on the validation score, where the best parameters are kept and
-    restored at the end.
+    restored at the end. What happened in each epoch goes to the
+    ``observers`` as an :class:`EpochRecord`.
 
     Parameters
     ----------
@@ -564,51 +724,26 @@ def fit_stochastic(
         converted batch by batch.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples.
+    settings : FitSettings
+        The hyper-parameters of the fit.
     optimizer : Optimizer
         A built optimizer.
     schedule : Schedule
         The learning-rate schedule.
     state : TrainingState
         Carried across calls; updated in place.
-    learning_rate_init : float
-        The initial learning rate.
-    alpha : float
-        Strength of the weight penalty.
-    batch_size : int
-        Rows per batch, at most ``n_samples``.
-    max_iter : int
-        Maximum number of epochs.
-    shuffle : bool
-        Whether to shuffle the rows every epoch.
     rng : numpy.random.RandomState
         The fit's random stream (shuffles, and dropout masks and noise unless
         ``noise_rng`` is given).
-    tol : float
-        Minimum improvement of the monitored quantity.
-    n_iter_no_change : int or inf
-        Epochs without improvement before the schedule is asked to stop.
     validation : callable, default=None
         Evaluates the network as it is on held-out data and returns
         ``(score, loss)``, higher scores being better (``loss`` may be None).
-        Recorded after every epoch.
-    early_stopping : bool, default=False
-        Monitor the validation score instead of the training loss, keep the
-        best epoch's snapshot and restore it at the end. Needs ``validation``.
-    l1_ratio : float, default=0.0
-        Share of L1 in the weight penalty.
-    max_norm : float, default=None
-        Cap on the norm of each unit's incoming weights, after every step.
-    clip_grad_norm : float, default=None
-        Cap on the global norm of the gradient, before every step.
-    averaging : float, default=None
-        Decay of an exponential moving average of the parameters, which then
-        serves for validation and predictions.
-    incremental : bool, default=False
-        Run one epoch only, as ``partial_fit`` does.
+        Called after every epoch. Early stopping needs it.
     noise_rng : numpy.random.RandomState, default=None
         The random stream of dropout masks and noise, if not ``rng``.
-    verbose : bool, default=False
-        Print the loss (and validation score) of every epoch.
+    observers : sequence of FitObserver, default=()
+        Notified as the fit starts, at each epoch's start and end, and as it
+        ends.
 
     Returns
     -------
@@ -620,14 +755,55 @@ def fit_stochastic(
         When the loss or parameters become non-finite, or the loss explodes,
         without early stopping. The network is left at the last good epoch.
     """
+    events = _Observers(observers)
+    events.fit_begin(
+        max_epochs=1 if settings.incremental else settings.max_iter, unit="epoch"
+    )
+    outcome = None
+    try:
+        outcome = _train_epochs(
+            network,
+            X,
+            Y,
+            sample_weight,
+            settings,
+            optimizer,
+            schedule,
+            state,
+            rng,
+            validation,
+            rng if noise_rng is None else noise_rng,
+            events,
+        )
+    finally:
+        events.fit_end(outcome)
+    return outcome
+
+
+def _train_epochs(
+    network,
+    X,
+    Y,
+    sample_weight,
+    settings,
+    optimizer,
+    schedule,
+    state,
+    rng,
+    validation,
+    noise_rng,
+    events,
+):
     n_samples = X.shape[0]
     params, grads = network.params, network.grads
-    noise_rng = rng if noise_rng is None else noise_rng
+    batch_size, alpha, l1_ratio = settings.batch_size, settings.alpha, settings.l1_ratio
+    max_norm, clip_grad_norm = settings.max_norm, settings.clip_grad_norm
+    averaging, early_stopping = settings.averaging, settings.early_stopping
     if state.learning_rate is None:
         state.learning_rate = schedule.start(
-            learning_rate_init,
+            settings.learning_rate_init,
             steps_per_epoch=-(-n_samples // batch_size),
-            max_epochs=max_iter,
+            max_epochs=settings.max_iter,
         )
     handed_over = getattr(state, "handed_over", None)
     if averaging is None or (
@@ -644,7 +820,7 @@ def fit_stochastic(
         if state.averaged is None:
             state.averaged = params.copy()
     gather_buffer = target_buffer = None
-    if shuffle:
+    if settings.shuffle:
         target_buffer = np.empty((batch_size, Y.shape[1]), dtype=params.dtype)
         if not sp.issparse(X):
             gather_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
@@ -668,14 +844,16 @@ def fit_stochastic(
     # without anything diverging.
     first_loss = None
     try:
-        for _ in range(max_iter):
-            if shuffle:
+        for _ in range(settings.max_iter):
+            events.epoch_begin(state.n_iter + 1)
+            started = time.perf_counter()
+            if settings.shuffle:
                 rng.shuffle(order)
             accumulated_loss = 0.0
             epoch_learning_rate = state.learning_rate
             for start in range(0, n_samples, batch_size):
                 stop = min(start + batch_size, n_samples)
-                rows = order[start:stop] if shuffle else slice(start, stop)
+                rows = order[start:stop] if settings.shuffle else slice(start, stop)
                 sw_batch = None if sample_weight is None else sample_weight[rows]
                 if sw_batch is not None and not sw_batch.sum() > 0:
                     continue  # a batch of zero weight carries no gradient
@@ -728,46 +906,60 @@ def fit_stochastic(
                     last_good,
                     epoch_loss,
                     exploded,
-                    early_stopping,
-                    averaging,
-                    verbose,
+                    settings,
+                    events,
+                    started,
                 )
             _snapshot(network, state, out=last_good)
 
             state.n_iter += 1
             state.loss = epoch_loss
             state.t += n_samples
-            state.loss_curve.append(epoch_loss)
-            state.learning_rate_curve.append(epoch_learning_rate)
-            if verbose:
-                print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
+            val_score = val_loss = None
             if validation is not None:
-                _record_validation(network, state, validation, averaging, verbose)
-            _update_no_improvement(network, state, tol, early_stopping, averaging)
+                val_score, val_loss = _record_validation(
+                    network, state, validation, averaging
+                )
+            is_best = _update_no_improvement(network, state, epoch_loss, settings)
             monitor = (
                 1.0 - state.validation_scores[-1] if early_stopping else epoch_loss
             )
             state.learning_rate = schedule.epoch_end(
                 state.learning_rate, t=state.t, monitor=monitor
             )
-            if state.no_improvement_count > n_iter_no_change:
+            reason, message, notice = None, "", ""
+            if state.no_improvement_count > settings.n_iter_no_change:
                 monitored = "Validation score" if early_stopping else "Training loss"
                 message = (
-                    f"{monitored} did not improve more than tol={tol:f} for "
-                    f"{n_iter_no_change} consecutive epochs."
+                    f"{monitored} did not improve more than tol={settings.tol:f} "
+                    f"for {settings.n_iter_no_change} consecutive epochs."
                 )
                 lr, stop, action = schedule.on_plateau(state.learning_rate)
                 state.learning_rate = lr
-                if verbose:
-                    print(f"{message} {action}")
+                notice = f"{message} {action}"
                 if stop:
-                    return _finish(network, state, averaging, "converged", message)
-                state.no_improvement_count = 0
-            if incremental:
+                    reason = "converged"
+                else:
+                    state.no_improvement_count = 0
+            record = EpochRecord(
+                epoch=state.n_iter,
+                loss=epoch_loss,
+                val_loss=val_loss,
+                val_score=val_score,
+                learning_rate=epoch_learning_rate,
+                time=time.perf_counter() - started,
+                is_best=is_best,
+                message=notice,
+            )
+            if events.epoch_end(record) and reason is None:
+                reason, message = "stopped", "An observer asked training to stop."
+            if reason is not None:
+                return _finish(network, state, averaging, reason, message)
+            if settings.incremental:
                 return _finish(network, state, averaging, "epoch")
         return _finish(network, state, averaging, "max_iter")
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=2)
+        warnings.warn("Training interrupted by user.", stacklevel=3)
         if not np.isfinite(params).all():
             _restore(network, state, last_good)
         return _finish(network, state, averaging, "interrupted")
@@ -808,7 +1000,8 @@ class _AveragedParameters:
             np.copyto(self.network.params, self.saved)
 
 
-def _record_validation(network, state, validation, averaging, verbose):
+def _record_validation(network, state, validation, averaging):
+    """Score the network (averaged, if so) on held-out data: ``(score, loss)``."""
     with _AveragedParameters(network, state, averaging):
         score, loss = validation()
     if math.isnan(score):
@@ -822,37 +1015,37 @@ def _record_validation(network, state, validation, averaging, verbose):
             "scored. Check that the scorer is defined on the validation data "
             "(enough rows, every class).",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     if state.validation_scores is None:
         state.validation_scores = []
     state.validation_scores.append(score)
-    if loss is not None:
-        if state.validation_loss_curve is None:
-            state.validation_loss_curve = []
-        state.validation_loss_curve.append(loss)
-    if verbose:
-        print(f"Validation score: {score:f}")
+    return score, loss
 
 
-def _update_no_improvement(network, state, tol, early_stopping, averaging):
-    if not early_stopping:
-        if state.loss_curve[-1] > state.best_loss - tol:
+def _update_no_improvement(network, state, epoch_loss, settings):
+    """Count epochs without improvement; whether this one is the best yet."""
+    tol = settings.tol
+    if not settings.early_stopping:
+        if epoch_loss > state.best_loss - tol:
             state.no_improvement_count += 1
         else:
             state.no_improvement_count = 0
-        if state.loss_curve[-1] < state.best_loss:
-            state.best_loss = state.loss_curve[-1]
-        return
+        is_best = epoch_loss < state.best_loss
+        if is_best:
+            state.best_loss = epoch_loss
+        return is_best
     score = state.validation_scores[-1]
     if score < state.best_validation_score + tol:
         state.no_improvement_count += 1
     else:
         state.no_improvement_count = 0
-    if score > state.best_validation_score:
+    is_best = score > state.best_validation_score
+    if is_best:
         state.best_validation_score = score
-        with _AveragedParameters(network, state, averaging):
+        with _AveragedParameters(network, state, settings.averaging):
             network.snapshot(out=state.best)
+    return is_best
 
 
 def _finish(network, state, averaging, reason, message=""):
@@ -869,7 +1062,7 @@ def _finish(network, state, averaging, reason, message=""):
 
 
 def _diverged(
-    network, state, last_good, epoch_loss, exploded, early_stopping, averaging, verbose
+    network, state, last_good, epoch_loss, exploded, settings, events, started
 ):
     if exploded:
         what = (
@@ -883,23 +1076,29 @@ def _diverged(
         "StandardScaler)."
     )
     _restore(network, state, last_good)
-    if early_stopping:
+    if settings.early_stopping:
         # As scikit-learn records it: the diverged epoch scores NaN.
         state.n_iter += 1
         state.loss = np.nan
-        state.loss_curve.append(np.nan)
-        state.learning_rate_curve.append(state.learning_rate)
         state.validation_scores.append(np.nan)
-        if state.validation_loss_curve is not None:
-            state.validation_loss_curve.append(np.nan)
         message = (
             f"Training diverged at epoch {state.n_iter}: {what}. The weights of "
             f"the best validation score were restored. {hint}"
         )
-        if verbose:
-            print(message)
-        return _finish(network, state, averaging, "diverged", message)
-    _finish(network, state, averaging, "diverged")
+        events.epoch_end(
+            EpochRecord(
+                epoch=state.n_iter,
+                loss=np.nan,
+                val_loss=np.nan,
+                val_score=np.nan,
+                learning_rate=state.learning_rate,
+                time=time.perf_counter() - started,
+                diverged=True,
+                message=message,
+            )
+        )
+        return _finish(network, state, settings.averaging, "diverged", message)
+    _finish(network, state, settings.averaging, "diverged")
     # scikit-learn's message where the weights did become non-finite.
     headline = (
         "Training diverged"
@@ -923,18 +1122,21 @@ def fit_lbfgs(
     max_iter,
     max_fun,
     tol,
-    loss_curve=None,
-    verbose=False,
+    observers=(),
 ):
     """Train ``network`` on the full batch with SciPy's L-BFGS-B.
 
-    ``loss_curve``, a list, receives the loss after each iteration.
+    Each iteration goes to the ``observers`` as an :class:`EpochRecord`
+    (``unit='iteration'``), its loss the loss after the iteration.
 
     Returns
     -------
-    result : scipy.optimize.OptimizeResult
-        SciPy's result; ``result.fun`` is the final loss and ``result.nit``
-        the number of iterations.
+    result : scipy.optimize.OptimizeResult or None
+        SciPy's result (``result.fun`` is the final loss and ``result.nit``
+        the number of iterations), or None if interrupted (Ctrl-C), which
+        leaves the network at the last point where the loss was finite. An
+        observer's request to stop ends the fit as SciPy ends it when its
+        callback raises ``StopIteration``: ``result.status`` is 99.
 
     Raises
     ------
@@ -944,21 +1146,37 @@ def fit_lbfgs(
     """
     params = network.params
     last_good = params.copy()
+    events = _Observers(observers)
+    events.fit_begin(max_epochs=max_iter, unit="iteration")
+    # An iteration starts at the first evaluation after the last one ended,
+    # so no iteration is announced that SciPy never runs.
+    progress = {"iteration": 0, "open": False, "started": 0.0}
 
     def loss_and_grad(x):
+        if not progress["open"]:
+            progress["open"] = True
+            progress["started"] = time.perf_counter()
+            events.epoch_begin(progress["iteration"] + 1)
         params[...] = x
         loss = network.loss_and_gradient(X, Y, sample_weight, alpha, l1_ratio)
         if np.isfinite(loss):
             np.copyto(last_good, params)
         return loss, network.grads.astype(np.float64)
 
-    losses = [] if loss_curve is None else loss_curve
-
     def record(intermediate_result):
-        losses.append(float(intermediate_result.fun))
-        if verbose:
-            print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
+        progress["iteration"] += 1
+        progress["open"] = False
+        stop = events.epoch_end(
+            EpochRecord(
+                epoch=progress["iteration"],
+                loss=float(intermediate_result.fun),
+                time=time.perf_counter() - progress["started"],
+            )
+        )
+        if stop:
+            raise StopIteration
 
+    outcome = None
     try:
         with single_threaded_scipy_blas():
             result = scipy.optimize.minimize(
@@ -969,16 +1187,21 @@ def fit_lbfgs(
                 callback=record,
                 options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
             )
+        params[...] = result.x
+        if not np.isfinite(params).all():
+            np.copyto(params, last_good)
+            outcome = FitOutcome("diverged")
+            raise TrainingDiverged(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed, or the learning "
+                "problem is ill-conditioned. The last finite weights were kept."
+            )
+        outcome = FitOutcome("converged" if result.status == 0 else "max_iter")
+        return result
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=2)
         np.copyto(params, last_good)
+        outcome = FitOutcome("interrupted")
         return None
-    params[...] = result.x
-    if not np.isfinite(params).all():
-        np.copyto(params, last_good)
-        raise TrainingDiverged(
-            "Solver produced non-finite parameter weights. The input data may "
-            "contain large values and need to be preprocessed, or the learning "
-            "problem is ill-conditioned. The last finite weights were kept."
-        )
-    return result
+    finally:
+        events.fit_end(outcome)

@@ -12,9 +12,11 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sknn import engine
+from sknn._observers import History
 from sknn.activations import ACTIVATIONS, Tanh
 from sknn.engine import (
     FitOutcome,
+    FitSettings,
     Network,
     TrainingDiverged,
     TrainingState,
@@ -351,36 +353,54 @@ def _linear_net(seed=0):
     return _network(n_features=3, hidden=(), n_outputs=1, seed=seed)
 
 
-def _fit(net, X, Y, optimizer=None, early_stopping=False, state=None, **kwargs):
+def _fit(
+    net,
+    X,
+    Y,
+    optimizer=None,
+    early_stopping=False,
+    state=None,
+    history=None,
+    *,
+    sample_weight=None,
+    schedule=None,
+    rng=None,
+    validation=None,
+    **settings,
+):
+    """One call of fit_stochastic; ``history``, if given, records its curves."""
     optimizer = _ProbeSGD() if optimizer is None else optimizer
     optimizer.build(net.params.size, net.dtype)
     if state is None:
         state = TrainingState.start(net, early_stopping)
     options = dict(
-        schedule=Constant(),
         learning_rate_init=0.01,
         alpha=0.0,
         batch_size=10,
         max_iter=3,
         shuffle=False,
-        rng=np.random.RandomState(0),
         tol=1e-4,
         n_iter_no_change=10,
     )
-    options.update(kwargs)
+    options.update(settings)
     outcome = fit_stochastic(
         net,
         X,
         Y,
+        sample_weight,
+        settings=FitSettings(early_stopping=early_stopping, **options),
         optimizer=optimizer,
+        schedule=Constant() if schedule is None else schedule,
         state=state,
-        early_stopping=early_stopping,
-        **options,
+        rng=np.random.RandomState(0) if rng is None else rng,
+        validation=validation,
+        observers=() if history is None else (history,),
     )
     return outcome, state, optimizer
 
 
 def test_fit_stochastic_reduces_loss_on_separable_problem():
+    history = History()
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 2))
     X = X[np.abs(X.sum(axis=1)) > 0.5]
@@ -397,39 +417,41 @@ def test_fit_stochastic_reduces_loss_on_separable_problem():
         max_iter=60,
         shuffle=True,
         batch_size=16,
+        history=history,
     )
     final = net.loss.value(Y, net.predict(X))
     assert outcome.reason in ("max_iter", "converged")
     assert final < 0.3 * initial
-    assert state.loss_curve[-1] < 0.3 * state.loss_curve[0]
+    assert history.loss_curve[-1] < 0.3 * history.loss_curve[0]
     assert np.mean((net.predict(X) > 0.5) == Y) == 1.0
 
 
 def test_training_state_bookkeeping():
+    history = History()
     X, Y = _regression()
     net = _linear_net()
     schedule = Constant()
     outcome, state, optimizer = _fit(
-        net, X, Y, schedule=schedule, max_iter=3, batch_size=7
+        net, X, Y, schedule=schedule, max_iter=3, batch_size=7, history=history
     )
     assert outcome == FitOutcome("max_iter")
     assert state.n_iter == 3
     assert state.t == 3 * 20
-    assert len(state.loss_curve) == 3
-    assert state.loss == state.loss_curve[-1]
-    assert state.best_loss == min(state.loss_curve)
-    assert state.learning_rate_curve == [0.01] * 3
+    assert len(history.loss_curve) == 3
+    assert state.loss == history.loss_curve[-1]
+    assert state.best_loss == min(history.loss_curve)
+    assert history.learning_rate_curve == [0.01] * 3
     assert len(optimizer.rates_) == 3 * 3  # batches of 7, 7 and 6 rows
 
     # One more epoch on the same state, as partial_fit does.
     params = net.params.copy()
     outcome, state, optimizer = _fit(
-        net, X, Y, schedule=schedule, state=state, incremental=True
+        net, X, Y, schedule=schedule, state=state, incremental=True, history=history
     )
     assert outcome.reason == "epoch"
     assert state.n_iter == 1  # counted per call, as in scikit-learn
     assert state.t == 4 * 20
-    assert len(state.loss_curve) == 4
+    assert len(history.loss_curve) == 4
     assert len(optimizer.rates_) == 2
     assert not np.array_equal(net.params, params)
 
@@ -437,6 +459,7 @@ def test_training_state_bookkeeping():
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_epoch_loss_is_mean_over_rows(shuffle, sparse):
+    history = History()
     # At a zero learning rate every batch sees the same parameters, so the
     # epoch loss is the full-batch loss, whatever the batches (7, 7, 6 rows).
     X, Y = _regression()
@@ -444,9 +467,16 @@ def test_epoch_loss_is_mean_over_rows(shuffle, sparse):
     expected = net.loss.value(Y, net.predict(X))
     Xin = sp.csr_matrix(X) if sparse else X
     _, state, _ = _fit(
-        net, Xin, Y, learning_rate_init=0.0, batch_size=7, max_iter=2, shuffle=shuffle
+        net,
+        Xin,
+        Y,
+        learning_rate_init=0.0,
+        batch_size=7,
+        max_iter=2,
+        shuffle=shuffle,
+        history=history,
     )
-    assert_allclose(state.loss_curve, [expected, expected], rtol=1e-12)
+    assert_allclose(history.loss_curve, [expected, expected], rtol=1e-12)
 
 
 def test_sparse_training_matches_dense():
@@ -470,14 +500,21 @@ def test_boolean_targets_train_like_float_ones():
 
 
 def test_zero_weight_batch_is_skipped():
+    history = History()
     X, Y = _regression()
     sample_weight = np.r_[np.zeros(10), np.ones(10)]
     net = _linear_net()
     _, state, optimizer = _fit(
-        net, X, Y, sample_weight=sample_weight, batch_size=10, max_iter=2
+        net,
+        X,
+        Y,
+        sample_weight=sample_weight,
+        batch_size=10,
+        max_iter=2,
+        history=history,
     )
     assert len(optimizer.rates_) == 2  # one step per epoch
-    assert np.all(np.isfinite(state.loss_curve))
+    assert np.all(np.isfinite(history.loss_curve))
 
 
 def test_schedule_sets_the_rate_of_each_step():
@@ -498,6 +535,7 @@ def test_schedule_sets_the_rate_of_each_step():
 
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_schedule_sees_the_monitored_quantity(early_stopping):
+    history = History()
     X, Y = _regression()
     net = _linear_net()
     score = _ScriptedScore(net, [0.2, 0.6, 0.4]) if early_stopping else None
@@ -510,14 +548,16 @@ def test_schedule_sees_the_monitored_quantity(early_stopping):
         max_iter=3,
         validation=score,
         early_stopping=early_stopping,
+        history=history,
     )
     if early_stopping:  # lower is better: one minus the score
         assert_allclose(schedule.monitors_, [0.8, 0.4, 0.6])
     else:
-        assert schedule.monitors_ == state.loss_curve
+        assert schedule.monitors_ == history.loss_curve
 
 
 def test_per_batch_schedule_sets_every_step():
+    history = History()
     X, Y = _regression()
     _, state, optimizer = _fit(
         _linear_net(),
@@ -527,9 +567,10 @@ def test_per_batch_schedule_sets_every_step():
         learning_rate_init=0.1,
         batch_size=10,
         max_iter=3,
+        history=history,
     )
     assert_allclose(optimizer.rates_, 0.1 / 2.0 ** np.arange(6), rtol=1e-15)
-    assert_allclose(state.learning_rate_curve, [0.1, 0.1 / 4, 0.1 / 16], rtol=1e-15)
+    assert_allclose(history.learning_rate_curve, [0.1, 0.1 / 4, 0.1 / 16], rtol=1e-15)
 
 
 def test_training_loss_plateau_stops():
@@ -588,6 +629,7 @@ def test_validation_without_early_stopping_only_records():
 
 
 def test_adaptive_schedule_lowers_rate_on_plateau():
+    history = History()
     # As scikit-learn's 'adaptive': the rate is divided by 5 when the count
     # of epochs without improvement exceeds n_iter_no_change, and stays there.
     X, Y = _regression()
@@ -604,10 +646,11 @@ def test_adaptive_schedule_lowers_rate_on_plateau():
         max_iter=6,
         schedule=Adaptive(),
         learning_rate_init=0.01,
+        history=history,
     )
     # Epochs 2, 3 and 4 count 1, 2 and 3 > 2: epochs 5 and 6 train at 0.002.
     assert outcome.reason == "max_iter"
-    assert_allclose(state.learning_rate_curve, [0.01] * 4 + [0.002] * 2)
+    assert_allclose(history.learning_rate_curve, [0.01] * 4 + [0.002] * 2)
     assert_allclose(optimizer.rates_, [0.01] * 8 + [0.002] * 4)
 
 
@@ -635,6 +678,7 @@ def test_divergence_in_first_epoch_restores_initial_params():
 
 
 def test_divergence_with_validation_restores_best_params():
+    history = History()
     X, Y = _regression()
     net = _linear_net()
     scores = [0.1, 0.5, 0.3, 0.2]
@@ -648,6 +692,7 @@ def test_divergence_with_validation_restores_best_params():
             validation=score,
             schedule=_JumpSchedule(at=4),
             max_iter=10,
+            history=history,
         )
     assert outcome.reason == "diverged"
     assert "diverged" in outcome.message
@@ -655,12 +700,13 @@ def test_divergence_with_validation_restores_best_params():
     assert state.validation_scores[:4] == scores
     assert len(state.validation_scores) == 5
     assert np.isnan(state.validation_scores[-1])
-    assert np.isnan(state.loss_curve[-1])
-    assert len(state.loss_curve) == 5
+    assert np.isnan(history.loss_curve[-1])
+    assert len(history.loss_curve) == 5
     assert_array_equal(net.params, score.snapshots[1])
 
 
 def test_growth_rule_triggers_without_early_stopping():
+    history = History()
     X, Y = _regression()
     lr = 1e3
     net = _linear_net()
@@ -688,18 +734,20 @@ def test_growth_rule_triggers_without_early_stopping():
         max_iter=2,
         early_stopping=True,
         validation=lambda: (0.0, None),
+        history=history,
     )
     assert outcome.reason == "max_iter"
-    assert state.loss_curve[1] == pytest.approx(grown_loss)
+    assert history.loss_curve[1] == pytest.approx(grown_loss)
 
 
 @pytest.mark.parametrize("scale", [0.1, 5.0], ids=["first_loss_below_1", "above_1"])
 def test_growth_rule_threshold(monkeypatch, scale):
+    history = History()
     # The limit is DIVERGENCE_GROWTH * max(first epoch's loss, 1).
     X, Y = _regression(scale=scale)
     options = dict(learning_rate_init=5.0, batch_size=20, max_iter=2)
-    _, state, _ = _fit(_linear_net(), X, Y, **options)
-    first, second = state.loss_curve
+    _, state, _ = _fit(_linear_net(), X, Y, **options, history=history)
+    first, second = history.loss_curve
     assert (first < 1.0) == (scale < 1.0)
     ratio = second / max(first, 1.0)
     assert ratio > 2  # the premise: the loss grows
@@ -715,6 +763,7 @@ def test_growth_rule_threshold(monkeypatch, scale):
 
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_keyboard_interrupt_ends_training(early_stopping):
+    history = History()
     X, Y = _regression()
     net = _linear_net()
     score = _ScriptedScore(net, [0.3]) if early_stopping else None
@@ -728,11 +777,12 @@ def test_keyboard_interrupt_ends_training(early_stopping):
             max_iter=10,
             early_stopping=early_stopping,
             validation=score,
+            history=history,
         )
     assert outcome.reason == "interrupted"
     assert len(optimizer.rates_) == 3
     assert state.n_iter == 1
-    assert len(state.loss_curve) == 1
+    assert len(history.loss_curve) == 1
     assert np.isfinite(net.params).all()
 
     reference = _linear_net()
@@ -757,7 +807,7 @@ def test_fit_lbfgs_on_tiny_regression(max_iter, tol):
     net = _network(n_features=2, hidden=(6,), n_outputs=1)
     initial = net.loss_and_gradient(X, Y, alpha=1e-4)
 
-    curve = []
+    history = History()
     result = fit_lbfgs(
         net,
         X,
@@ -766,8 +816,9 @@ def test_fit_lbfgs_on_tiny_regression(max_iter, tol):
         max_iter=max_iter,
         max_fun=15000,
         tol=tol,
-        loss_curve=curve,
+        observers=(history,),
     )
+    curve = history.loss_curve
     assert 1 <= result.nit <= max_iter
     assert len(curve) == result.nit
     assert np.all(np.diff(curve) <= 0)
