@@ -151,7 +151,7 @@ for label, params in runs.items():
         f"{label:<32} {elapsed:6.1f} s  final train loss "
         f"{clf.loss_curve_[-1]:.3f}  val loss {clf.validation_loss_curve_[-1]:.3f} "
         f"(lowest {clf.validation_loss_curve_[best]:.3f} at epoch {best + 1})  "
-        f"val accuracy {clf.validation_scores_[-1]:.4f}"
+        f"val accuracy {clf.history_['val_score'][-1]:.4f}"
     )
 
 # %%
@@ -178,7 +178,7 @@ for color, (label, clf) in zip(colors, curves.items(), strict=True):
         linestyle="--",
         label=f"{label}: validation",
     )
-    ax_acc.plot(epochs, clf.validation_scores_, color=color, label=label)
+    ax_acc.plot(epochs, clf.history_["val_score"], color=color, label=label)
 ax_loss.set(
     yscale="log",
     xlabel="epoch",

@@ -5,12 +5,14 @@
 change. Their building blocks (activations, losses, optimizers, schedules,
 initializers) are components in the modules of the same names, and any
 estimator parameter that takes a name also takes a configured instance.
+``sknn.MLPEmbedding`` makes a network's hidden layer a transformer step.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sknn._embedding import MLPEmbedding
 from sknn._mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["MLPClassifier", "MLPEmbedding", "MLPRegressor", "__version__"]

@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 
 from sknn._component import resolve
 from sknn._finite import has_finite_entries
+from sknn._inspection import InspectionMixin
 from sknn._observers import History, VerbosePrinter
 from sknn._threads import limit_threads
 from sknn.activations import ACTIVATIONS, Activation, Logistic
@@ -87,7 +88,7 @@ def _starting_state(seed):
     return np.random.RandomState(seed).get_state(legacy=False)
 
 
-class BaseMLP(BaseEstimator, ABC):
+class BaseMLP(InspectionMixin, BaseEstimator, ABC):
     """Base class of the multi-layer perceptron estimators.
 
     Not to be used directly: use ``MLPClassifier`` or ``MLPRegressor``.
@@ -462,8 +463,7 @@ class BaseMLP(BaseEstimator, ABC):
             self._apply_network_settings(X, Y, hidden, loss, activations)
             self._network.loss = loss
             if not hasattr(self, "_history"):  # pickled by an older sknn
-                self._history = History()
-                self._history.loss_curve = list(self.loss_curve_ or [])
+                self._history = History.from_loss_curve(self.loss_curve_ or [])
         self.coefs_ = list(self._network.coefs)
         self.intercepts_ = list(self._network.intercepts)
         self.n_outputs_ = Y.shape[1]
@@ -569,12 +569,14 @@ class BaseMLP(BaseEstimator, ABC):
         sw_val = self._check_weights(sample_weight_val, X_val, Y_val)
         return X_val, Y_val, sw_val, X_raw, y_raw
 
-    def _assemble_network(self, X, Y, hidden, loss, activations, dtype):
+    def _assemble_network(
+        self, n_features, n_outputs, hidden, loss, activations, dtype
+    ):
         """The network of these settings, its parameters not initialized."""
         return Network(
-            X.shape[1],
+            n_features,
             hidden,
-            Y.shape[1],
+            n_outputs,
             activations,
             loss,
             dtype,
@@ -585,7 +587,9 @@ class BaseMLP(BaseEstimator, ABC):
         )
 
     def _build_network(self, X, Y, hidden, loss, activations):
-        network = self._assemble_network(X, Y, hidden, loss, activations, X.dtype)
+        network = self._assemble_network(
+            X.shape[1], Y.shape[1], hidden, loss, activations, X.dtype
+        )
         weight_inits, bias_inits = self._resolve_initializers(activations)
         network.initialize(self._random_state, weight_inits, bias_inits)
         return network
@@ -650,7 +654,9 @@ class BaseMLP(BaseEstimator, ABC):
                 f"{settings['normalization']}. Fit with warm_start=False to build "
                 "a new network."
             )
-        rebuilt = self._assemble_network(X, Y, hidden, loss, activations, network.dtype)
+        rebuilt = self._assemble_network(
+            X.shape[1], Y.shape[1], hidden, loss, activations, network.dtype
+        )
         rebuilt.params[...] = network.params
         rebuilt.stats[...] = network.stats
         self._network = rebuilt
@@ -769,7 +775,9 @@ class BaseMLP(BaseEstimator, ABC):
     def _observers(self, history):
         """What watches this call's epochs: the curves, and what ``verbose``
         prints."""
-        return [history, VerbosePrinter()] if self.verbose else [history]
+        if not self.verbose:
+            return [history]
+        return [history, VerbosePrinter(level=int(self.verbose))]
 
     def _validation_evaluator(self, network, X_val, Y_val, sw_val, X_raw, y_raw):
         """A callable returning the ``(score, loss)`` of ``network`` on held-out data.
@@ -852,7 +860,10 @@ class BaseMLP(BaseEstimator, ABC):
 
     def _fit_lbfgs(self, X, Y, sample_weight, optimizer, validation_data):
         network = self._network
-        history = self._history = History()
+        evaluate = None
+        if validation_data is not None:
+            evaluate = self._validation_evaluator(network, *validation_data)
+        n_before = len(self._history.loss_curve)
         try:
             result = fit_lbfgs(
                 network,
@@ -864,23 +875,18 @@ class BaseMLP(BaseEstimator, ABC):
                 max_iter=self.max_iter,
                 max_fun=optimizer.max_fun,
                 tol=self.tol,
-                observers=self._observers(history),
+                validation=evaluate,
+                observers=self._observers(self._history),
             )
         except TrainingDiverged as exc:
-            self._export_lbfgs(history.loss_curve, n_iter=len(history.loss_curve))
+            self._export_lbfgs(n_iter=len(self._history.loss_curve) - n_before)
             raise ValueError(str(exc)) from None
-        losses = history.loss_curve
         if result is None:  # interrupted
-            self._export_lbfgs(losses, n_iter=len(losses))
+            self._export_lbfgs(n_iter=len(self._history.loss_curve) - n_before)
             return
         n_iter = min(result.nit, self.max_iter)
-        self._export_lbfgs(losses, n_iter=n_iter, loss=float(result.fun))
-        if validation_data is not None:
-            # L-BFGS has no epochs: the final model is scored once.
-            score, loss = self._validation_evaluator(network, *validation_data)()
-            self.validation_scores_, self.validation_loss_curve_ = [score], [loss]
-            self.best_validation_score_ = score
-        if result.status != 0:
+        self._export_lbfgs(n_iter=n_iter, loss=float(result.fun))
+        if result.status not in (0, 99):  # 99: a callback asked to stop
             message = (
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
                 f"(status={result.status}):\n{result.message}\n"
@@ -904,27 +910,45 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_iter_ = state.n_iter
         self.t_ = state.t
         self.loss_ = state.loss
-        history = self._history
-        self.loss_curve_ = history.loss_curve
         self.best_loss_ = state.best_loss
         self.validation_scores_ = state.validation_scores
-        self.validation_loss_curve_ = history.validation_loss_curve
         self.best_validation_score_ = state.best_validation_score
-        if not state.early_stopping and state.validation_scores:
-            self.best_validation_score_ = max(state.validation_scores)
-        self.learning_rate_curve_ = history.learning_rate_curve
         self._no_improvement_count = state.no_improvement_count
+        self._export_history()
 
-    def _export_lbfgs(self, losses, n_iter, loss=None):
+    def _export_lbfgs(self, n_iter, loss=None):
+        losses = self._history.loss_curve
         self.n_iter_ = n_iter
         self.t_ = 0
         self.loss_ = loss if loss is not None else (losses[-1] if losses else None)
-        self.loss_curve_ = losses
         self.best_loss_ = min(losses) if losses else self.loss_
+        # Early stopping does not apply to L-BFGS.
         self.validation_scores_ = None
-        self.validation_loss_curve_ = None
         self.best_validation_score_ = None
-        self.learning_rate_curve_ = None
+        self._export_history()
+
+    def _export_history(self):
+        history = self._history
+        self.loss_curve_ = history.loss_curve
+        self.validation_loss_curve_ = history.validation_loss_curve
+        self.learning_rate_curve_ = history.learning_rate_curve
+        self.epoch_times_ = history.epoch_times
+
+    @property
+    def history_(self):
+        """Every epoch of every call since the model was built, by column.
+
+        A dict of equal-length NumPy arrays, one entry per epoch (per
+        iteration for L-BFGS) of ``fit``, warm-started fits and
+        ``partial_fit`` calls, NaN where a quantity was not measured:
+        ``epoch`` (from 1), ``call`` (from 0), ``loss``, ``val_loss``,
+        ``val_score``, ``learning_rate``, ``epoch_time`` (seconds) and
+        ``is_best`` (the monitored quantity's best value so far: the
+        validation score under early stopping, else the training loss).
+        ``pandas.DataFrame(est.history_)`` gives the table.
+        """
+        check_is_fitted(self, "_history")
+        return self._history.as_dict()
 
     # ----------------------------------------------------------------------
     # Prediction

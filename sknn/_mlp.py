@@ -91,8 +91,12 @@ _COMMON_PARAMETERS = """\
         after ``n_iter_no_change`` epochs without it, training stops (or
         'adaptive' lowers the rate).
 
-    verbose : bool, default=False
-        Print the loss of every epoch.
+    verbose : bool or int, default=False
+        Print progress: 1 (or True) prints scikit-learn's lines, the loss of
+        every epoch and, where validation data is scored, its score, and the
+        notice when the monitored quantity stops improving; 2 or more adds
+        a line per epoch with the validation loss and score, the learning
+        rate and the epoch's time.
 
     warm_start : bool, default=False
         Start ``fit`` from the previous solution instead of a new
@@ -200,8 +204,8 @@ _COMMON_PARAMETERS = """\
 
     scoring : str, callable or None, default=None
         Validation score monitored by early stopping and recorded in
-        ``validation_scores_`` (higher is better): None is scikit-learn's
-        (accuracy or R²), 'loss' the negated validation loss, or any
+        ``validation_scores_`` and ``history_`` (higher is better): None is
+        scikit-learn's (accuracy or R²), 'loss' the negated validation loss, or any
         scikit-learn scorer name or callable ``scorer(estimator, X, y)``,
         which receives the validation sample weights (with class weights) as
         ``sample_weight=`` if its signature takes them. A NaN score (a scorer
@@ -217,18 +221,36 @@ _COMMON_ATTRIBUTES = """\
         The lowest training loss reached; None with early stopping.
 
     loss_curve_ : list of float
-        The loss of each epoch ('lbfgs': of each iteration).
+        The training loss of each epoch ('lbfgs': of each iteration) of every
+        call since the model was built: warm-started fits and
+        ``partial_fit`` calls extend it. sknn's other curves and
+        ``history_`` have one entry per entry of it.
 
     validation_scores_ : list of float or None
-        The validation score of each epoch with early stopping or validation
-        data (``X_val``, ``y_val``; 'lbfgs' records one, at the end), else
-        None.
+        The validation score of each epoch trained with early stopping,
+        since it was last switched on; NaN marks an epoch that diverged.
+        None when the last call did not stop early (scored validation data
+        without early stopping is in ``history_``).
 
     best_validation_score_ : float or None
-        The best of ``validation_scores_`` when they are recorded, else None.
+        The best of ``validation_scores_``, None without early stopping.
 
     learning_rate_curve_ : list of float
-        The learning rate at the start of each epoch; None for 'lbfgs'.
+        The learning rate each epoch started with, one entry per entry of
+        ``loss_curve_``; NaN for 'lbfgs', which has none.
+
+    epoch_times_ : list of float
+        The wall time of each epoch ('lbfgs': iteration) in seconds,
+        validation included, one entry per entry of ``loss_curve_``.
+
+    history_ : dict of ndarray
+        Every epoch of every call as equal-length arrays, NaN where not
+        measured: ``epoch`` (from 1), ``call`` (from 0), ``loss``,
+        ``val_loss``, ``val_score``, ``learning_rate``, ``epoch_time`` and
+        ``is_best`` (the best value so far of the monitored quantity: the
+        validation score with early stopping, else the training loss).
+        'lbfgs' has one entry per iteration and scores validation data
+        after each. ``pandas.DataFrame(est.history_)`` gives the table.
 
     t_ : int
         The number of training samples seen by the stochastic solvers.
@@ -258,9 +280,10 @@ _COMMON_ATTRIBUTES = """\
     out_activation_ : str
         The output link.
 
-    validation_loss_curve_ : list of float or None
-        The validation loss (without the penalty) of each epoch when
-        validation data is used, else None."""
+    validation_loss_curve_ : list of float
+        The validation loss (without the penalty) of each epoch, one entry
+        per entry of ``loss_curve_``, NaN where no validation data was
+        scored."""
 
 
 def _class_weights(class_weight, classes, index, sample_weight=None):
@@ -693,7 +716,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 default=None
             Validation inputs. They replace the ``validation_fraction`` split:
             monitored with ``early_stopping=True``, otherwise only scored and
-            recorded (``validation_scores_``, ``validation_loss_curve_``).
+            recorded (``history_``, ``validation_loss_curve_``); 'lbfgs'
+            scores them after every iteration.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Validation targets.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -741,8 +765,8 @@ default=None
             call, ignored (but checked) afterwards.
         X_val, y_val, sample_weight_val : array-like, default=None
             Validation data, scored after the epoch and recorded in
-            ``validation_scores_`` and ``validation_loss_curve_``, which grow
-            across calls.
+            ``history_`` and ``validation_loss_curve_``, which grow across
+            calls.
 
         Returns
         -------
@@ -1061,7 +1085,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 default=None
             Validation inputs. They replace the ``validation_fraction`` split:
             monitored with ``early_stopping=True``, otherwise only scored and
-            recorded (``validation_scores_``, ``validation_loss_curve_``).
+            recorded (``history_``, ``validation_loss_curve_``); 'lbfgs'
+            scores them after every iteration.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Validation targets.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -1105,8 +1130,8 @@ default=None
             Non-negative sample weights.
         X_val, y_val, sample_weight_val : array-like, default=None
             Validation data, scored after the epoch and recorded in
-            ``validation_scores_`` and ``validation_loss_curve_``, which grow
-            across calls.
+            ``history_`` and ``validation_loss_curve_``, which grow across
+            calls.
 
         Returns
         -------

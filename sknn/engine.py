@@ -909,6 +909,7 @@ def _train_epochs(
                     settings,
                     events,
                     started,
+                    epoch_learning_rate,
                 )
             _snapshot(network, state, out=last_good)
 
@@ -1017,9 +1018,8 @@ def _record_validation(network, state, validation, averaging):
             RuntimeWarning,
             stacklevel=3,
         )
-    if state.validation_scores is None:
-        state.validation_scores = []
-    state.validation_scores.append(score)
+    if state.early_stopping:  # scikit-learn's validation_scores_
+        state.validation_scores.append(score)
     return score, loss
 
 
@@ -1062,7 +1062,15 @@ def _finish(network, state, averaging, reason, message=""):
 
 
 def _diverged(
-    network, state, last_good, epoch_loss, exploded, settings, events, started
+    network,
+    state,
+    last_good,
+    epoch_loss,
+    exploded,
+    settings,
+    events,
+    started,
+    learning_rate,
 ):
     if exploded:
         what = (
@@ -1091,7 +1099,7 @@ def _diverged(
                 loss=np.nan,
                 val_loss=np.nan,
                 val_score=np.nan,
-                learning_rate=state.learning_rate,
+                learning_rate=learning_rate,
                 time=time.perf_counter() - started,
                 diverged=True,
                 message=message,
@@ -1122,12 +1130,16 @@ def fit_lbfgs(
     max_iter,
     max_fun,
     tol,
+    validation=None,
     observers=(),
 ):
     """Train ``network`` on the full batch with SciPy's L-BFGS-B.
 
     Each iteration goes to the ``observers`` as an :class:`EpochRecord`
-    (``unit='iteration'``), its loss the loss after the iteration.
+    (``unit='iteration'``): its loss is the loss after the iteration, and
+    ``validation`` (a callable returning ``(score, loss)``, as for
+    :func:`fit_stochastic`), if given, scores the iterate after every
+    iteration. ``is_best`` marks the lowest training loss so far.
 
     Returns
     -------
@@ -1150,7 +1162,7 @@ def fit_lbfgs(
     events.fit_begin(max_epochs=max_iter, unit="iteration")
     # An iteration starts at the first evaluation after the last one ended,
     # so no iteration is announced that SciPy never runs.
-    progress = {"iteration": 0, "open": False, "started": 0.0}
+    progress = {"iteration": 0, "open": False, "started": 0.0, "best": math.inf}
 
     def loss_and_grad(x):
         if not progress["open"]:
@@ -1166,11 +1178,25 @@ def fit_lbfgs(
     def record(intermediate_result):
         progress["iteration"] += 1
         progress["open"] = False
+        loss = float(intermediate_result.fun)
+        val_score = val_loss = None
+        if validation is not None:
+            # The network holds the last point evaluated, which the line
+            # search need not have accepted: score the iterate itself.
+            evaluated = params.copy()
+            params[...] = intermediate_result.x
+            val_score, val_loss = validation()
+            params[...] = evaluated
+        is_best = loss < progress["best"]
+        progress["best"] = min(loss, progress["best"])
         stop = events.epoch_end(
             EpochRecord(
                 epoch=progress["iteration"],
-                loss=float(intermediate_result.fun),
+                loss=loss,
+                val_loss=val_loss,
+                val_score=val_score,
                 time=time.perf_counter() - progress["started"],
+                is_best=is_best,
             )
         )
         if stop:

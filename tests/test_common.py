@@ -9,6 +9,14 @@ and input noise draw one mask per row, so a row of weight 3 sees one draw
 where three copies see three). They pass every other check, and what
 weighting does guarantee for them is tested here instead: equivalence to
 float32 precision, and unit weights training exactly like no weights.
+
+``MLPEmbedding`` is checked as a transformer around a classifier and a
+regressor. Its estimators are seeded: the checks seed an estimator through
+its own ``random_state``, which the embedding does not have (the network's
+is the wrapped estimator's). Cross-fitted (``cv``) variants pass every check
+but the two that compare ``fit_transform(X, y)`` with ``fit(X, y).transform(X)``:
+their ``fit_transform`` is out of fold by design. tests/test_inspection.py
+tests what it returns instead.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -16,12 +24,13 @@ float32 precision, and unit weights training exactly like no weights.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import (
     estimator_checks_generator,
     parametrize_with_checks,
 )
 
-from sknn import MLPClassifier, MLPRegressor
+from sknn import MLPClassifier, MLPEmbedding, MLPRegressor
 from sknn.activations import Tanh
 from sknn.optimizers import LBFGS, SGD, Adam
 from sknn.schedules import Adaptive
@@ -58,6 +67,18 @@ ESTIMATORS = [
     MLPClassifier(class_weight="balanced", max_iter=100),
     MLPRegressor(weight_averaging=0.9, max_iter=100),
     MLPClassifier(weight_averaging=0.9, normalization="batch", max_iter=100),
+    # The hidden representation as a transformer, from the last hidden layer
+    # of a classifier and the first of a batch-normalized regressor.
+    MLPEmbedding(MLPClassifier(max_iter=100, random_state=0)),
+    MLPEmbedding(
+        MLPRegressor(
+            hidden_layer_sizes=(20, 10),
+            normalization="batch",
+            max_iter=100,
+            random_state=0,
+        ),
+        layer=0,
+    ),
 ]
 
 #: Variants where a sample weight is not a repetition by design (see the
@@ -70,6 +91,18 @@ WEIGHT_IS_NOT_REPETITION = [
     MLPClassifier(dropout=0.2, max_iter=100),
     MLPRegressor(dropout=0.1, input_noise=0.05, max_iter=100),
 ]
+
+#: Cross-fitted embeddings: fit_transform is out of fold by design.
+CROSS_FITTED = [
+    MLPEmbedding(MLPClassifier(max_iter=100, random_state=0), cv=3),
+    MLPEmbedding(MLPRegressor(max_iter=100, random_state=0), cv=KFold(3)),
+]
+
+#: The checks that compare fit_transform(X, y) with fit(X, y).transform(X).
+FIT_TRANSFORM_IS_TRANSFORM_CHECKS = {
+    "check_transformer_general",
+    "check_transformer_data_not_an_array",
+}
 
 SAMPLE_WEIGHT_EQUIVALENCE_CHECKS = {
     "check_sample_weight_equivalence_on_dense_data",
@@ -99,6 +132,23 @@ def _every_check_but_weight_repetition():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("estimator, check", list(_every_check_but_weight_repetition()))
 def test_variant_passes_every_other_check(estimator, check):
+    check(estimator)
+
+
+def _every_check_but_in_sample_fit_transform():
+    for variant in CROSS_FITTED:
+        for estimator, check in estimator_checks_generator(variant):
+            if _check_name(check) not in FIT_TRANSFORM_IS_TRANSFORM_CHECKS:
+                yield pytest.param(
+                    estimator, check, id=f"{estimator!r}-{_check_name(check)}"
+                )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "estimator, check", list(_every_check_but_in_sample_fit_transform())
+)
+def test_cross_fitted_embedding_passes_every_other_check(estimator, check):
     check(estimator)
 
 

@@ -622,9 +622,11 @@ def test_validation_without_early_stopping_only_records():
     X, Y = _regression()
     net = _linear_net()
     score = _ScriptedScore(net, [0.2, 0.6, 0.4])
-    outcome, state, _ = _fit(net, X, Y, validation=score, max_iter=3)
+    history = History()
+    outcome, state, _ = _fit(net, X, Y, validation=score, max_iter=3, history=history)
     assert outcome.reason == "max_iter"
-    assert state.validation_scores == [0.2, 0.6, 0.4]
+    assert history.validation_score_curve == [0.2, 0.6, 0.4]
+    assert state.validation_scores is None  # early stopping's alone
     assert_array_equal(net.params, score.snapshots[-1])  # nothing restored
 
 

@@ -578,10 +578,17 @@ def test_warm_start_can_switch_early_stopping_on_and_off():
     assert reg.best_validation_score_ == max(reg.validation_scores_)
     assert reg.best_loss_ is None
     assert len(reg.loss_curve_) == 6
+    scores = list(reg.validation_scores_)
 
     reg.set_params(early_stopping=False).fit(X_REG, Y_REG)
     assert reg.validation_scores_ is None and reg.best_validation_score_ is None
     assert reg.best_loss_ == min(reg.loss_curve_[-3:])
+    # sknn's curves keep one entry per epoch of loss_curve_, NaN where the
+    # quantity was not measured (they drifted apart from validation_scores_).
+    assert len(reg.validation_loss_curve_) == len(reg.loss_curve_) == 9
+    measured = np.isfinite(reg.validation_loss_curve_)
+    assert_array_equal(measured, [False] * 3 + [True] * 3 + [False] * 3)
+    assert_array_equal(reg.history_["val_score"][3:6], scores)
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])

@@ -416,10 +416,14 @@ def test_weight_averaging_resumed_after_a_pause_starts_from_current_weights():
 def test_validation_data_is_recorded_without_early_stopping():
     X_val, y_val = X_CLF[:40], Y_CLF[:40]
     clf = _clf().fit(X_CLF[40:], Y_CLF[40:], X_val=X_val, y_val=y_val)
-    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 20
+    # In history_: validation_scores_ is early stopping's, None without it.
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    scores = clf.history_["val_score"]
+    assert len(scores) == len(clf.validation_loss_curve_) == 20
+    assert np.isfinite(scores).all() and np.isfinite(clf.validation_loss_curve_).all()
     clf_ref = _clf().fit(X_CLF[40:], Y_CLF[40:])
     assert_array_equal(clf.coefs_[0], clf_ref.coefs_[0])  # nothing else changed
-    assert clf.validation_scores_[-1] == pytest.approx(clf.score(X_val, y_val))
+    assert scores[-1] == pytest.approx(clf.score(X_val, y_val))
 
 
 def test_validation_data_replaces_the_split_under_early_stopping():
@@ -466,11 +470,12 @@ def test_partial_fit_records_validation_across_calls():
             X_val=X_CLF[:40],
             y_val=Y_CLF[:40],
         )
-    assert len(clf.validation_scores_) == 3
-    assert clf.validation_scores_[-1] == pytest.approx(
-        clf.score(X_CLF[:40], Y_CLF[:40])
-    )
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    scores = clf.history_["val_score"]
+    assert len(scores) == len(clf.validation_loss_curve_) == 3
+    assert scores[-1] == pytest.approx(clf.score(X_CLF[:40], Y_CLF[:40]))
+    assert_array_equal(clf.history_["call"], [0, 1, 2])
+    # Early stopping's attributes: partial_fit never stops early.
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,6 @@ def test_regressor_validation_scores_are_r2_scores():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # not converged in 3 epochs
         est.fit(X[60:], y[60:], X_val=X_val, y_val=y_val, sample_weight_val=w_val)
-    assert est.validation_scores_[-1] == r2_score(
+    assert est.history_["val_score"][-1] == r2_score(
         y_val, est.predict(X_val), sample_weight=w_val
     )
