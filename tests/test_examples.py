@@ -85,6 +85,15 @@ def test_plot_optimizers(tmp_path):
     assert (tmp_path / "schedules.png").stat().st_size > 0
 
 
+def test_plot_training_curves(tmp_path):
+    pytest.importorskip("matplotlib")
+    stdout = run_example(
+        "plot_training_curves.py", "--max-iter", 3, "--output", tmp_path
+    )
+    assert "3 epochs; best epoch" in stdout
+    assert (tmp_path / "training_curves.png").stat().st_size > 0
+
+
 def test_fashion_mnist_pipeline_on_digits():
     stdout = run_example(
         "fashion_mnist_pipeline.py", "--digits", "--max-iter", 5, "--n-threads", 1
