@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
 from sknn._component import resolve
 from sknn._finite import has_finite_entries
 from sknn._inspection import InspectionMixin
-from sknn._observers import History, VerbosePrinter
+from sknn._observers import History, ProgressBar, VerbosePrinter
 from sknn._threads import limit_threads
 from sknn.activations import ACTIVATIONS, Activation, Logistic
 from sknn.engine import (
@@ -144,6 +144,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         ],
         "weight_averaging": [None, Interval(Real, 0, 1, closed="neither")],
         "scoring": [None, StrOptions(set(get_scorer_names()) | {"loss"}), callable],
+        "progress_bar": ["boolean"],
     }
 
     @abstractmethod
@@ -186,6 +187,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         bias_init,
         weight_averaging,
         scoring,
+        progress_bar,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -224,6 +226,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         self.bias_init = bias_init
         self.weight_averaging = weight_averaging
         self.scoring = scoring
+        self.progress_bar = progress_bar
 
     # ----------------------------------------------------------------------
     # Subclass hooks
@@ -405,6 +408,9 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         y_val=None,
         sample_weight_val=None,
     ):
+        # What watches the epochs; a progress bar without tqdm fails here,
+        # before anything changes.
+        watchers = self._watchers()
         hidden = self._hidden_layer_sizes()
         self._validate_per_layer(len(hidden))
         # Settings the solver cannot honour fail before anything is built, so
@@ -478,12 +484,21 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
                 limit_threads(self.n_threads),
                 np.errstate(over="ignore", invalid="ignore"),
             ):
+                observers = [self._history, *watchers]
                 if optimizer.stochastic:
                     self._fit_stochastic(
-                        X, Y, sample_weight, optimizer, incremental, validation_data
+                        X,
+                        Y,
+                        sample_weight,
+                        optimizer,
+                        incremental,
+                        validation_data,
+                        observers,
                     )
                 else:
-                    self._fit_lbfgs(X, Y, sample_weight, optimizer, validation_data)
+                    self._fit_lbfgs(
+                        X, Y, sample_weight, optimizer, validation_data, observers
+                    )
         finally:
             self._network.release()
         return self
@@ -702,7 +717,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         return int(np.clip(self.batch_size, 1, n_samples))
 
     def _fit_stochastic(
-        self, X, Y, sample_weight, optimizer, incremental, validation_data
+        self, X, Y, sample_weight, optimizer, incremental, validation_data, observers
     ):
         network = self._network
         if not incremental or not hasattr(self, "_optimizer"):
@@ -756,7 +771,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
                 rng=self._random_state,
                 validation=evaluate,
                 noise_rng=self._continued_noise_stream(),
-                observers=self._observers(self._history),
+                observers=observers,
             )
         except TrainingDiverged as exc:
             self._export_state()
@@ -772,12 +787,15 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
                 stacklevel=3,
             )
 
-    def _observers(self, history):
-        """What watches this call's epochs: the curves, and what ``verbose``
-        prints."""
-        if not self.verbose:
-            return [history]
-        return [history, VerbosePrinter(level=int(self.verbose))]
+    def _watchers(self):
+        """What watches a call's epochs besides the history: the verbose
+        lines and the progress bar."""
+        watchers = []
+        if self.verbose:
+            watchers.append(VerbosePrinter(level=int(self.verbose)))
+        if self.progress_bar:
+            watchers.append(ProgressBar(type(self).__name__))
+        return watchers
 
     def _validation_evaluator(self, network, X_val, Y_val, sw_val, X_raw, y_raw):
         """A callable returning the ``(score, loss)`` of ``network`` on held-out data.
@@ -858,7 +876,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         y_raw = self._decode_targets(Y_val)
         return X_train, Y_train, sw_train, X_val, Y_val, sw_val, X_val, y_raw
 
-    def _fit_lbfgs(self, X, Y, sample_weight, optimizer, validation_data):
+    def _fit_lbfgs(self, X, Y, sample_weight, optimizer, validation_data, observers):
         network = self._network
         evaluate = None
         if validation_data is not None:
@@ -876,7 +894,7 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
                 max_fun=optimizer.max_fun,
                 tol=self.tol,
                 validation=evaluate,
-                observers=self._observers(self._history),
+                observers=observers,
             )
         except TrainingDiverged as exc:
             self._export_lbfgs(n_iter=len(self._history.loss_curve) - n_before)

@@ -211,6 +211,11 @@ _COMMON_PARAMETERS = """\
         ``sample_weight=`` if its signature takes them. A NaN score (a scorer
         undefined on the validation data) warns; early stopping then keeps
         the last weights unless an earlier epoch scored.
+
+    progress_bar : bool, default=False
+        Show a progress bar (tqdm) on stderr for each ``fit`` over its epochs
+        ('lbfgs': iterations), with the latest training loss and validation
+        score. Needs tqdm: ``pip install "sknn[progress]"``.
 """
 
 _COMMON_ATTRIBUTES = """\
@@ -427,6 +432,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         bias_init="auto",
         weight_averaging=None,
         scoring=None,
+        progress_bar=False,
         class_weight=None,
     ):
         super().__init__(
@@ -467,6 +473,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             bias_init=bias_init,
             weight_averaging=weight_averaging,
             scoring=scoring,
+            progress_bar=progress_bar,
         )
         self.class_weight = class_weight
 
@@ -952,6 +959,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         bias_init="auto",
         weight_averaging=None,
         scoring=None,
+        progress_bar=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -991,6 +999,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             bias_init=bias_init,
             weight_averaging=weight_averaging,
             scoring=scoring,
+            progress_bar=progress_bar,
         )
 
     def _validate_input(self, X, y, incremental, reset, dtype):

@@ -9,6 +9,7 @@ of them by name.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import sys
 
 import numpy as np
 
@@ -171,3 +172,60 @@ class VerbosePrinter(FitObserver):
 
 def _format(value, spec):
     return "-" if value is None else format(value, spec)
+
+
+class ProgressBar(FitObserver):
+    """A tqdm progress bar over a call's epochs, on stderr.
+
+    One bar per call to the training loop, advanced after every epoch (L-BFGS:
+    iteration) with the latest training loss and validation score, and
+    closed when the call ends, however it ends.
+
+    Parameters
+    ----------
+    description : str
+        The bar's label.
+
+    Raises
+    ------
+    ImportError
+        If tqdm, which sknn's 'progress' extra installs, is missing.
+
+    Examples
+    --------
+    >>> from sknn._observers import ProgressBar
+    >>> from sknn.engine import EpochRecord
+    >>> bar = ProgressBar("MLPClassifier")
+    >>> bar.fit_begin(max_epochs=2, unit="epoch")
+    >>> bar.epoch_end(EpochRecord(epoch=1, loss=0.5))
+    >>> bar.fit_end(None)
+    """
+
+    def __init__(self, description):
+        try:
+            from tqdm import tqdm
+        except ImportError as exc:
+            raise ImportError(
+                "progress_bar=True needs tqdm, which sknn's 'progress' extra "
+                'installs: pip install "sknn[progress]"'
+            ) from exc
+        self._tqdm = tqdm
+        self.description = description
+        self.bar = None
+
+    def fit_begin(self, *, max_epochs, unit):
+        self.bar = self._tqdm(
+            total=max_epochs, desc=self.description, unit=unit, file=sys.stderr
+        )
+
+    def epoch_end(self, record):
+        postfix = {"loss": f"{record.loss:.4g}"}
+        if record.val_score is not None:
+            postfix["val_score"] = f"{record.val_score:.4g}"
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update()
+
+    def fit_end(self, outcome):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

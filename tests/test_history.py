@@ -13,6 +13,7 @@ counts the last call's epochs.
 
 import pickle
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -253,3 +254,49 @@ def test_verbose_2_marks_what_was_not_measured(capsys):
         "validation loss = -, validation score = -, learning rate = -" in line
         for line in lines
     )
+
+
+# ---------------------------------------------------------------------------
+# progress_bar
+
+
+def test_progress_bar_shows_epochs_loss_and_score_on_stderr(capsys):
+    pytest.importorskip("tqdm")
+    clf = MLPClassifier(max_iter=4, progress_bar=True, **SMALL)
+    clf.fit(X, Y, X_val=X_VAL, y_val=Y_VAL)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    final = captured.err.replace("\r", "\n").strip().splitlines()[-1]
+    assert final.startswith("MLPClassifier: 100%")
+    assert "4/4" in final and "epoch" in final
+    assert f"loss={clf.loss_curve_[-1]:.4g}" in final
+    assert f"val_score={clf.history_['val_score'][-1]:.4g}" in final
+
+
+def test_progress_bar_counts_lbfgs_iterations_and_partial_fit_calls(capsys):
+    pytest.importorskip("tqdm")
+    reg = MLPRegressor(solver="lbfgs", max_iter=3, progress_bar=True, **SMALL)
+    reg.fit(X_REG, Y_REG)
+    err = capsys.readouterr().err.replace("\r", "\n")
+    assert "3/3" in err and "iteration" in err
+    sgd = MLPRegressor(progress_bar=True, **SMALL)
+    sgd.partial_fit(X_REG, Y_REG)
+    sgd.partial_fit(X_REG, Y_REG)
+    err = capsys.readouterr().err.replace("\r", "\n")
+    assert err.count("1/1") == 2  # one closed bar per call
+
+
+def test_no_progress_bar_by_default(capsys):
+    MLPClassifier(max_iter=2, **SMALL).fit(X, Y)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_without_tqdm_names_the_extra_and_changes_nothing(monkeypatch):
+    clf = MLPClassifier(max_iter=2, warm_start=True, **SMALL).fit(X, Y)
+    coefs = [c.copy() for c in clf.coefs_]
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises
+    with pytest.raises(ImportError, match=r'pip install "sknn\[progress\]"'):
+        clf.set_params(progress_bar=True).fit(X, Y)
+    for before, after in zip(coefs, clf.coefs_, strict=True):
+        assert_array_equal(before, after)
+    assert len(clf.loss_curve_) == 2
