@@ -18,6 +18,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import train_test_split
@@ -29,6 +30,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sknn._callbacks import CallbackObserver
 from sknn._component import resolve
 from sknn._finite import has_finite_entries
 from sknn._inspection import InspectionMixin
@@ -88,7 +90,7 @@ def _starting_state(seed):
     return np.random.RandomState(seed).get_state(legacy=False)
 
 
-class BaseMLP(InspectionMixin, BaseEstimator, ABC):
+class BaseMLP(InspectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
     """Base class of the multi-layer perceptron estimators.
 
     Not to be used directly: use ``MLPClassifier`` or ``MLPRegressor``.
@@ -429,7 +431,20 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
         X, Y = self._validate_input(
             X, y, incremental, reset=first_pass, dtype=self._input_dtype(first_pass)
         )
+        callback_metadata = (
+            None if sample_weight is None else {"sample_weight": sample_weight}
+        )
         sample_weight = self._check_weights(sample_weight, X, Y)
+        # scikit-learn's callbacks: the call is the root task, each epoch
+        # (L-BFGS iteration) a subtask seeing all the training data.
+        callback_context = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
+        callback_context.call_on_fit_task_begin(
+            estimator=self, X=X, y=y, metadata=callback_metadata
+        )
+        callbacks = CallbackObserver(self, callback_context, X, y, callback_metadata)
+        watchers.append(callbacks)
         validation_data = None
         if X_val is not None or y_val is not None or sample_weight_val is not None:
             validation_data = self._validate_validation_data(
@@ -501,6 +516,10 @@ class BaseMLP(InspectionMixin, BaseEstimator, ABC):
                     )
         finally:
             self._network.release()
+        # No fitted_estimator for the whole call: its epochs carry theirs.
+        callback_context.call_on_fit_task_end(
+            estimator=self, X=callbacks.X, y=callbacks.y, metadata=callbacks.metadata
+        )
         return self
 
     def _fresh_random_state(self):
