@@ -1006,9 +1006,7 @@ class BaseMLP(InspectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
         if not hasattr(self, "_network"):  # check_is_fitted(self) costs ~25 us
             check_is_fitted(self, "_network")  # raises NotFittedError
         network = self._sync_network()
-        dtype = np.result_type(
-            network.dtype, np.float32 if _is_float32(X) else np.float64
-        )
+        dtype = self._prediction_dtype(X)
         with limit_threads(self.n_threads):
             if self._is_ready_input(X, dtype, check_finite=False):
                 # The network checks X's entries in its first layer, from the
@@ -1024,6 +1022,13 @@ class BaseMLP(InspectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
                 # overflow: scikit-learn's check tells them apart.
             X = self._validate_for_prediction(X, dtype)
             return network.raw_output(X)
+
+    def _prediction_dtype(self, X):
+        """The dtype a prediction on ``X`` computes in: float32 only where the
+        network and ``X`` both are (see :meth:`_raw_output`)."""
+        return np.result_type(
+            self._network.dtype, np.float32 if _is_float32(X) else np.float64
+        )
 
     def _is_ready_input(self, X, dtype, check_finite=True):
         """Whether ``validate_data(self, X, reset=False)`` would return ``X``

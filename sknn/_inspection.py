@@ -400,9 +400,7 @@ class InspectionMixin:
         index = hidden_layer_index(layer, len(dense_positions) - 1)
         # The layer ends where the next dense layer starts.
         stop = dense_positions[index + 1]
-        dtype = np.result_type(
-            network.dtype, np.float32 if _is_float32(X) else np.float64
-        )
+        dtype = self._prediction_dtype(X)
         with limit_threads(self.n_threads):
             if not self._is_ready_input(X, dtype):
                 X = self._validate_for_prediction(X, dtype)
@@ -412,14 +410,6 @@ class InspectionMixin:
                 if not isinstance(each, Dropout | GaussianNoise):
                     A = each.apply(A)
         return A
-
-
-def _is_float32(X):
-    dtype = getattr(X, "dtype", None)
-    if dtype is None and hasattr(X, "dtypes"):  # a DataFrame
-        dtypes = set(X.dtypes)
-        dtype = dtypes.pop() if len(dtypes) == 1 else None
-    return dtype == np.float32
 
 
 def _summary_frame(names, rows, total, n_stats, dtype, fitted):
