@@ -50,6 +50,12 @@ from sknn.optimizers import Optimizer
 #: normalization parameters are never decayed.
 REGIONS = ("weights", "biases", "norm")
 
+#: scikit-learn's error where training made the weights non-finite.
+NON_FINITE_WEIGHTS = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
 #: Without early stopping, an epoch loss this many times the first epoch's
 #: of the same call (or 1, whichever is larger) counts as divergence.
 DIVERGENCE_GROWTH = 1e4
@@ -1107,14 +1113,14 @@ def _diverged(
         )
         return _finish(network, state, settings.averaging, "diverged", message)
     _finish(network, state, settings.averaging, "diverged")
-    # scikit-learn's message where the weights did become non-finite.
-    headline = (
-        "Training diverged"
-        if exploded
-        else "Solver produced non-finite parameter weights"
-    )
+    # Where the weights did become non-finite, scikit-learn's message, word
+    # for word (code and scikit-learn's tests match it), comes first.
+    if exploded:
+        headline = f"Training diverged: {what}"
+    else:
+        headline = f"{NON_FINITE_WEIGHTS} {what[0].upper()}{what[1:]}"
     raise TrainingDiverged(
-        f"{headline}: {what} in epoch {state.n_iter + 1}. The weights of the "
+        f"{headline} in epoch {state.n_iter + 1}. The weights of the "
         f"last good epoch were kept. {hint}"
     )
 
@@ -1218,9 +1224,8 @@ def fit_lbfgs(
             np.copyto(params, last_good)
             outcome = FitOutcome("diverged")
             raise TrainingDiverged(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed, or the learning "
-                "problem is ill-conditioned. The last finite weights were kept."
+                f"{NON_FINITE_WEIGHTS} Or the learning problem is ill-conditioned. "
+                "The last finite weights were kept."
             )
         outcome = FitOutcome("converged" if result.status == 0 else "max_iter")
         return result

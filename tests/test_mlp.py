@@ -1590,6 +1590,23 @@ def test_diverging_fit_raises_and_keeps_last_good_epoch():
     assert np.isfinite(reg.predict(X_REG)).all()
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_nonfinite_params_raise_scikit_learns_message(solver):
+    # scikit-learn's test_nonfinite_params, with its message matched exactly.
+    rng = np.random.RandomState(0)
+    X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
+    y = rng.standard_normal(size=10)
+    message = (
+        "Solver produced non-finite parameter weights. The input data may contain "
+        "large values and need to be preprocessed."
+    )
+    with pytest.raises(ValueError) as info:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            MLPRegressor(solver=solver).fit(X, y)
+    assert str(info.value).startswith(message)
+
+
 def test_diverging_fit_from_scratch_keeps_finite_weights():
     reg = MLPRegressor(solver="sgd", learning_rate_init=100.0, **SMALL)
     diverged = "^(Training diverged|Solver produced non-finite parameter weights)"
