@@ -1067,7 +1067,7 @@ class BaseMLP(InspectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
     def _predict_values(self, X):
         """Network predictions after the output link (probabilities, values)."""
         raw = self._raw_output(X)
-        return self._network.loss.link(raw)
+        return self._network.loss.predict_link(raw)
 
     def _check_stochastic_solver(self):
         solver = self.solver

@@ -843,13 +843,21 @@ default=None
         -------
         y_prob : ndarray of shape (n_samples, n_classes)
             The probability of each class (of each label, for multilabel),
-            in the order of ``classes_``.
+            in the order of ``classes_``. A probability too small for the
+            dtype is its smallest normal number (``np.finfo(dtype).tiny``),
+            never 0.
         """
-        P = self._predict_values(X)
-        if self.n_outputs_ == 1:
-            p = P.ravel()
-            return np.vstack([1 - p, p]).T
-        return P
+        raw = self._raw_output(X)
+        link = self._network.loss.predict_link
+        if self.n_outputs_ != 1:
+            P = link(raw)
+        else:
+            # Binary: the first column as expit(-raw), not 1 - p, which
+            # rounds to 0 once p rounds to 1.
+            P = np.hstack([link(-raw), link(raw)])
+        # A probability that underflows is the smallest normal number, not
+        # 0, so its log is finite as predict_log_proba's is.
+        return np.maximum(P, np.finfo(P.dtype).tiny, out=P)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
@@ -862,10 +870,16 @@ default=None
         Returns
         -------
         log_y_prob : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
+            ``log(predict_proba(X))``, computed from the network's raw
+            outputs (a log-softmax, or log-sigmoids): finite where a
+            probability rounds to 0, as for inputs far out of the training
+            range.
         """
-        proba = self.predict_proba(X)
-        return np.log(proba, out=proba)
+        raw = self._raw_output(X)
+        loss = self._network.loss
+        if self.n_outputs_ == 1:  # binary: log(1 - p) is log-sigmoid(-raw)
+            return np.hstack([loss.log_link(-raw), loss.log_link(raw)])
+        return loss.log_link(raw)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -626,7 +626,8 @@ def test_multilabel():
     decision = clf.decision_function(X)
     assert decision.shape == Y.shape
     assert_allclose(expit(decision), proba)
-    assert_allclose(clf.predict_log_proba(X), np.log(proba))
+    # From the raw outputs: exact where log(proba) rounds to 0.
+    assert_allclose(clf.predict_log_proba(X), np.log(proba), atol=1e-15)
 
     # partial_fit and early stopping (no stratification) work for it too.
     inc = MLPClassifier(hidden_layer_sizes=(30,), solver="sgd", random_state=0)
@@ -2099,3 +2100,49 @@ def test_settings_recorded_in_an_older_form_are_taken_as_built():
         "input_noise",
         "normalization",
     }
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huge_inputs_at_predict_give_finite_probabilities_and_logs(dtype):
+    # Inputs far out of the training range push the raw outputs to ~1e30:
+    # probabilities round to 0 and 1, their logs are log-softmax and
+    # log-sigmoid values, with no RuntimeWarning on the way.
+    X_huge = (X_CLF[:10] * 1e30).astype(dtype)
+    multi = MLPClassifier(max_iter=20, **SMALL).fit(X_CLF.astype(dtype), Y_CLF)
+    binary = MLPClassifier(max_iter=20, **SMALL).fit(X_CLF.astype(dtype), Y_BIN)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for clf in (multi, binary):
+            proba = clf.predict_proba(X_huge)
+            log_proba = clf.predict_log_proba(X_huge)
+            assert proba.dtype == log_proba.dtype == dtype
+            assert np.isfinite(log_proba).all() and (proba > 0).all()
+            assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+            assert (log_proba.min() < -1e25) and (log_proba.max(axis=1) == 0).all()
+            # The raw outputs' differences, to rounding: exact, not log(0).
+            raw = clf.decision_function(X_huge)
+            if raw.ndim == 1:  # binary: log(1 - p), log(p) of a logit
+                assert_allclose(log_proba[raw > 0, 0], -raw[raw > 0], rtol=1e-6)
+            else:
+                expected = raw - raw.max(axis=1, keepdims=True)
+                assert_allclose(log_proba, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_binary_probabilities_keep_the_small_class_exactly():
+    # 1 - p rounds to 0 for p near 1; expit(-raw) does not.
+    clf = MLPClassifier(max_iter=50, **SMALL).fit(X_CLF * 30, Y_BIN)
+    raw = clf.decision_function(X_CLF * 30)
+    proba = clf.predict_proba(X_CLF * 30)
+    assert_allclose(proba[:, 0], np.maximum(expit(-raw), np.finfo(float).tiny))
+    assert_allclose(np.exp(clf.predict_log_proba(X_CLF * 30)), proba, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_poisson_predictions_saturate_instead_of_overflowing(dtype):
+    y = np.abs(Y_REG)
+    reg = MLPRegressor(loss="poisson", max_iter=20, **SMALL).fit(X_REG.astype(dtype), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        predicted = reg.predict((X_REG[:20] * 1e30).astype(dtype))
+    assert predicted.dtype == dtype and np.isfinite(predicted).all()
+    assert predicted.max() == np.finfo(dtype).max  # saturated, not inf
