@@ -845,9 +845,12 @@ default=None
             The probability of each class (of each label, for multilabel),
             in the order of ``classes_``. A probability too small for the
             dtype is its smallest normal number (``np.finfo(dtype).tiny``),
-            never 0.
+            never 0. A model fitted on one class predicts it with
+            probability 1, in one column (scikit-learn's MLP gives two).
         """
         raw = self._raw_output(X)
+        if len(self.classes_) == 1:  # a constant model: certain of its class
+            return np.ones_like(raw)
         link = self._network.loss.predict_link
         if self.n_outputs_ != 1:
             P = link(raw)
@@ -876,6 +879,8 @@ default=None
             range.
         """
         raw = self._raw_output(X)
+        if len(self.classes_) == 1:  # a constant model
+            return np.zeros_like(raw)
         loss = self._network.loss
         if self.n_outputs_ == 1:  # binary: log(1 - p) is log-sigmoid(-raw)
             return np.hstack([loss.log_link(-raw), loss.log_link(raw)])

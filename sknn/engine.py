@@ -1219,6 +1219,17 @@ def fit_lbfgs(
                 callback=record,
                 options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
             )
+        if not np.isfinite(result.fun):
+            # The loss was never finite: SciPy ends at the initial weights
+            # without a step, which would pass for a (useless) fitted model.
+            np.copyto(params, last_good)
+            outcome = FitOutcome("diverged")
+            raise TrainingDiverged(
+                "L-BFGS found no finite training loss (it was "
+                f"{float(result.fun)} from the initial weights on). The input "
+                "data may contain large values and need to be preprocessed "
+                "(for example with StandardScaler). The initial weights were kept."
+            )
         params[...] = result.x
         if not np.isfinite(params).all():
             np.copyto(params, last_good)

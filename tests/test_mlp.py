@@ -1623,18 +1623,22 @@ def test_diverging_fit_from_scratch_keeps_finite_weights():
 def test_huge_inputs_never_leave_a_nan_model(solver):
     # Inputs near the float64 maximum overflow at once (scikit-learn's
     # test_nonfinite_params). The stochastic solvers raise scikit-learn's
-    # error; L-BFGS, as in scikit-learn, stops at a finite point.
+    # error. L-BFGS never sees a finite loss, so it cannot step: scikit-learn
+    # returns the initial weights as a fitted model without a word, sknn
+    # raises.
     rng = np.random.RandomState(0)
     X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
     y = rng.standard_normal(size=10)
     reg = MLPRegressor(solver=solver)
+    message = {
+        "lbfgs": "^L-BFGS found no finite training loss",
+        "sgd": "^Solver produced non-finite",
+        "adam": "^Solver produced non-finite",
+    }[solver]
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow warnings
-        if solver == "lbfgs":
+        with pytest.raises(ValueError, match=message):
             reg.fit(X, y)
-        else:
-            with pytest.raises(ValueError, match="^Solver produced non-finite"):
-                reg.fit(X, y)
     assert all(np.isfinite(p).all() for p in _params_of(reg))
 
 
@@ -2146,3 +2150,17 @@ def test_poisson_predictions_saturate_instead_of_overflowing(dtype):
         predicted = reg.predict((X_REG[:20] * 1e30).astype(dtype))
     assert predicted.dtype == dtype and np.isfinite(predicted).all()
     assert predicted.max() == np.finfo(dtype).max  # saturated, not inf
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_classifier_fitted_on_one_class_is_a_constant_model(solver):
+    # As code that works with scikit-learn expects of a CV fold with one class:
+    # predict_proba has one column per entry of classes_.
+    clf = MLPClassifier(solver=solver, max_iter=5, **SMALL)
+    clf.fit(X_CLF[:30], ["only"] * 30)
+    assert_array_equal(clf.classes_, ["only"])
+    X_new = X_CLF[30:40] * 100  # whatever the network outputs
+    assert_array_equal(clf.predict(X_new), ["only"] * 10)
+    assert_array_equal(clf.predict_proba(X_new), np.ones((10, 1)))
+    assert_array_equal(clf.predict_log_proba(X_new), np.zeros((10, 1)))
+    assert clf.score(X_new, ["only"] * 10) == 1.0
