@@ -65,16 +65,6 @@ class Loss(Component):
         """
         return self.link(raw)
 
-    def log_link(self, raw):
-        """The logarithm of ``link``, in place, for the probabilistic links.
-
-        The log losses compute it without forming the probabilities
-        (log-softmax, log-sigmoid), so it stays finite where a probability
-        rounds to 0.
-        """
-        P = self.link(raw)
-        return np.log(P, out=P)
-
     def value(self, Y, P, sample_weight=None):
         """Weighted mean loss of predictions ``P`` against targets ``Y``.
 
@@ -254,18 +244,6 @@ class LogLoss(Loss):
         raw /= raw.sum(axis=1, keepdims=True)
         return raw
 
-    def log_link(self, raw):
-        """Log-softmax: ``raw - max - log(sum(exp(raw - max)))`` per row.
-
-        >>> import numpy as np
-        >>> from sknn.losses import LogLoss
-        >>> LogLoss().log_link(np.array([[0.0, 1000.0]]))  # softmax gives 0 and 1
-        array([[-1000.,     0.]])
-        """
-        raw -= raw.max(axis=1, keepdims=True)
-        raw -= np.log(np.exp(raw).sum(axis=1, keepdims=True))
-        return raw
-
     def value(self, Y, P, sample_weight=None):
         # Y * log(P) is xlogy(Y, P): the clipped log is finite, and Y holds
         # class indicators, 0 or 1 (class weights come in as sample weights).
@@ -290,19 +268,6 @@ class BinaryLogLoss(Loss):
 
     def link(self, raw):
         return expit(raw, out=raw)
-
-    def log_link(self, raw):
-        """Log-sigmoid: ``-log(1 + exp(-raw))``, as ``-logaddexp(0, -raw)``.
-
-        >>> import numpy as np
-        >>> from sknn.losses import BinaryLogLoss
-        >>> log_p = BinaryLogLoss().log_link(np.array([-800.0, 0.0]))
-        >>> [round(float(v), 6) for v in log_p]
-        [-800.0, -0.693147]
-        """
-        np.negative(raw, out=raw)
-        np.logaddexp(0.0, raw, out=raw)
-        return np.negative(raw, out=raw)
 
     def value(self, Y, P, sample_weight=None):
         log_P = _log_clipped(P)
