@@ -270,10 +270,14 @@ class Network:
         state = self.__dict__.copy()
         for name in ("grads", "coefs", "intercepts", "_scratch", "_capacity"):
             state.pop(name, None)
+        # By its string: skops loads a string without trusting numpy.dtype.
+        state["dtype"] = self.dtype.str
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        # Older pickles hold the dtype itself, newer ones its string.
+        self.dtype = np.dtype(self.dtype)
         saved = np.concatenate([self.params, self.stats])  # writable copies
         self.release()
         self._allocate()

@@ -88,7 +88,8 @@ class Optimizer(Component):
             term apply to; None means all of them.
         """
         self._validate_params()
-        self._scratch_spec = (n_params, np.dtype(dtype))
+        # The dtype by its string: skops loads one without trusting numpy.dtype.
+        self._scratch_spec = (n_params, np.dtype(dtype).str)
         self._scratches = {}
         self.n_decayed_ = n_params if n_decayed is None else n_decayed
         self.t_ = 0
