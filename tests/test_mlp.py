@@ -2160,3 +2160,21 @@ def test_a_classifier_fitted_on_one_class_is_a_constant_model(solver):
     assert_array_equal(clf.predict_proba(X_new), np.ones((10, 1)))
     assert_array_equal(clf.predict_log_proba(X_new), np.zeros((10, 1)))
     assert clf.score(X_new, ["only"] * 10) == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize(
+    "where", ["sample_weight", "X_val", "y_val", "sample_weight_val"]
+)
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_non_finite_weights_and_validation_data_are_refused(Estimator, where, bad):
+    X, y = (X_CLF, Y_CLF) if Estimator is MLPClassifier else (X_REG, Y_REG)
+    data = {
+        "sample_weight": np.ones(len(X)),
+        "X_val": X[:20].copy(),
+        "y_val": y[:20].astype(float),
+        "sample_weight_val": np.ones(20),
+    }
+    data[where][3] = bad
+    with pytest.raises(ValueError, match=r"NaN|infinity|inf"):
+        Estimator(max_iter=2, **SMALL).fit(X, y, **data)
